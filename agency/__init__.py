@@ -1,0 +1,108 @@
+"""Recouvra: the case-management platform of a debt collection agency."""
+from __future__ import annotations
+
+from flask import Flask, request, session
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from agency.config import INSTANCE, ROOT, from_environment
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the web app; ``config`` overrides the environment (tests)."""
+    app = Flask(__name__, template_folder=str(ROOT / "templates"),
+                static_folder=str(ROOT / "static"), instance_path=str(INSTANCE))
+    app.config.update(from_environment())
+    app.config.update(config or {})
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_hooks(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from agency import models  # noqa: F401 - registers the tables
+    from agency.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+    from agency.i18n import compile_catalogs
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        INSTANCE.mkdir(parents=True, exist_ok=True)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "agency" / "migrations"),
+                     render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    compile_catalogs()
+    babel.init_app(app, locale_selector=_select_locale,
+                   default_translation_directories=str(ROOT / "agency" / "translations"))
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from agency.models import User
+        return db.session.get(User, int(user_id))
+
+
+def _select_locale() -> str:
+    languages = ("fr", "en")
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if session.get("lang") in languages:
+        return session["lang"]
+    return request.accept_languages.best_match(languages) or "fr"
+
+
+def _register_blueprints(app: Flask) -> None:
+    from agency.api.v1 import bp as api_v1
+    from agency.auth import bp as auth
+    from agency.backoffice import bp as backoffice
+    from agency.creditor_portal import bp as creditor_portal
+    from agency.extensions import csrf
+    from debtor_portal import bp as debtor_portal
+
+    app.register_blueprint(auth)
+    app.register_blueprint(backoffice)
+    app.register_blueprint(creditor_portal, url_prefix="/portal")
+    app.register_blueprint(api_v1, url_prefix="/api/v1")
+    app.register_blueprint(debtor_portal, url_prefix="/d")
+    csrf.exempt(api_v1)  # token-authenticated, no cookies
+
+
+def _register_hooks(app: Flask) -> None:
+    from agency.access import check_access
+    from agency.templating import register_filters
+
+    app.before_request(check_access)
+    register_filters(app)
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+            "script-src 'self'; frame-ancestors 'none'; form-action 'self'")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """SQLite: enforce foreign keys, and let SQLAlchemy drive transactions (savepoints)."""
+    import sqlite3
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn) -> None:
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN")

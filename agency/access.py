@@ -1,0 +1,66 @@
+"""Who may open which route: every view declares its audience; undeclared is refused."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import abort, current_app, g, redirect, request, url_for
+from flask_login import current_user
+
+from agency.security import CREDITOR_ROLE, STAFF_ROLES
+
+PUBLIC = "public"      # anyone (login page, health)
+API = "api"            # a creditor's API token
+DEBTOR = "debtor"      # a debtor's signed link, checked by the view
+STAFF = STAFF_ROLES
+MANAGERS = ("admin", "direction", "team_lead")
+CREDITOR = (CREDITOR_ROLE,)
+
+
+def allow(*audiences: str | tuple[str, ...]) -> Callable:
+    """Declare who may call a view: roles, STAFF, CREDITOR, PUBLIC, API or DEBTOR."""
+    flat: set[str] = set()
+    for audience in audiences:
+        flat.update((audience,) if isinstance(audience, str) else audience)
+
+    def mark(view: Callable) -> Callable:
+        view.allowed = frozenset(flat)
+        return view
+    return mark
+
+
+def check_access():
+    """before_request: enforce the view's declaration (deny by default)."""
+    if request.endpoint is None or request.endpoint == "static" or request.endpoint.endswith(".static"):
+        return None
+    view = current_app.view_functions.get(request.endpoint)
+    allowed = getattr(view, "allowed", None)
+    if not allowed:
+        abort(403)
+    if PUBLIC in allowed or DEBTOR in allowed:
+        return None
+    if API in allowed:
+        return _check_api_token()
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next=request.full_path))
+    if current_user.role not in allowed:
+        abort(403)
+    return None
+
+
+def _check_api_token():
+    from agency.extensions import db
+    from agency.services.directory import creditor_for_token
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    creditor = creditor_for_token(db.session, token.strip()) if scheme.lower() == "bearer" else None
+    if creditor is None:
+        return {"error": "invalid or missing API token"}, 401
+    g.api_creditor = creditor
+    return None
+
+
+def creditor_scope() -> int | None:
+    """The creditor whose data the current user may see; None for staff (all)."""
+    if current_user.is_authenticated and current_user.role == CREDITOR_ROLE:
+        return current_user.creditor_id
+    return None

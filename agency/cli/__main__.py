@@ -1,0 +1,3 @@
+from agency.cli import main
+
+main()

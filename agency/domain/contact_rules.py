@@ -1,0 +1,458 @@
+"""Contact rules: when a debtor may be called or messaged, and why not.
+
+Choices (each one pinned by tests/domain/test_contact_rules*.py):
+- Calls: 08:00-18:00 local on working days for everyone; the evening (18:00-21:00) only for
+  a debtor with an unsuccessful call earlier that local day and no conversation that day,
+  or whose requested call-back is running.
+- A requested call-back runs from the requested instant to the end of that local day, or
+  until the next conversation. It waives the quiet period after a conversation and opens
+  the evening; the window, rest days, holidays, inconvenient times and the attempt cap
+  still apply.
+- Caps count local calendar days: at most `max_attempts` attempts (reached or not) in any
+  `attempt_period_days` consecutive days, and no call for `quiet_days` days after a
+  conversation, the conversation day being day 1 (Reg F 1006.14(b)(2)).
+- Messages (SMS, email): 08:00-21:00 local on working days; rest days and holidays count
+  unless the policy says `messages_on_days_off`.
+- A policy wider than 08:00-21:00 or laxer than 7 attempts / 7 days / 7 quiet days is
+  rejected with ContactPolicyError, never clamped: a silent clamp would hide a mistake.
+- A country the `holidays` package does not know has no public holidays here.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+from babel.dates import format_datetime
+
+from agency.domain.timezones import UTC, as_utc
+
+EARLIEST = time(8)
+LATEST = time(21)
+MAX_ATTEMPTS = 7
+MIN_PERIOD_DAYS = 7
+MIN_QUIET_DAYS = 7
+ONE_DAY = timedelta(days=1)
+MIDNIGHT = time(0)
+_HORIZON = timedelta(days=400)
+_MAX_STEPS = 200
+
+
+class ContactPolicyError(ValueError):
+    """A contact policy that is malformed, or wider than the law and our policy allow."""
+
+
+class Reason(StrEnum):
+    """Stable codes of a verdict, in the order a blocked verdict reports them."""
+    ALLOWED = "allowed"
+    OPTED_OUT = "opted_out"
+    QUIET_AFTER_CONVERSATION = "quiet_after_conversation"
+    ATTEMPT_CAP = "attempt_cap"
+    HOLIDAY = "holiday"
+    REST_DAY = "rest_day"
+    OUTSIDE_WINDOW = "outside_window"
+    EXTENDED_WINDOW_NOT_ELIGIBLE = "extended_window_not_eligible"
+    INCONVENIENT_TIME = "inconvenient_time"
+
+
+_EXPLANATIONS = {
+    Reason.ALLOWED: "Contact possible maintenant.",
+    Reason.OPTED_OUT: "Le débiteur s'est opposé à ce moyen de contact : il ne doit plus être utilisé.",
+    Reason.QUIET_AFTER_CONVERSATION: "Un entretien téléphonique a eu lieu il y a moins de 7 jours ; "
+                                     "pas de nouvel appel sauf rappel demandé par le débiteur.",
+    Reason.ATTEMPT_CAP: "Nombre maximal de tentatives d'appel atteint sur les derniers jours.",
+    Reason.HOLIDAY: "Jour férié dans le pays du débiteur.",
+    Reason.REST_DAY: "Jour de repos dans le pays du débiteur.",
+    Reason.OUTSIDE_WINDOW: "En dehors des heures de contact autorisées (heure locale du débiteur).",
+    Reason.EXTENDED_WINDOW_NOT_ELIGIBLE: "La plage du soir est réservée aux débiteurs qu'on n'a pas "
+                                         "pu joindre plus tôt dans la journée.",
+    Reason.INCONVENIENT_TIME: "Créneau signalé comme gênant par le débiteur ou le créancier.",
+}
+
+_WEEKDAYS = {name: number for number, names in enumerate((
+    ("monday", "lundi"), ("tuesday", "mardi"), ("wednesday", "mercredi"), ("thursday", "jeudi"),
+    ("friday", "vendredi"), ("saturday", "samedi"), ("sunday", "dimanche"))) for name in names}
+_HHMM = re.compile(r"(\d{1,2}):(\d{2})")
+
+
+def _parse_time(value: object) -> time:
+    if isinstance(value, time):
+        return value
+    match = _HHMM.fullmatch(str(value).strip())
+    if not match or int(match[1]) > 23 or int(match[2]) > 59:
+        raise ContactPolicyError(f"not a time of day (HH:MM): {value!r}")
+    return time(int(match[1]), int(match[2]))
+
+
+@dataclass(frozen=True, slots=True)
+class TimeRange:
+    """A daily range of local wall-clock time, start included, end excluded."""
+    start: time
+    end: time
+
+    def __post_init__(self) -> None:
+        if self.start.tzinfo or self.end.tzinfo or not self.start < self.end:
+            raise ContactPolicyError(f"not a daily time range: {self.start}-{self.end}")
+
+    def __contains__(self, wall: time) -> bool:
+        return self.start <= wall < self.end
+
+    @classmethod
+    def parse(cls, value: object) -> TimeRange:
+        """From a TimeRange, "12:00-14:00" or a pair ("12:00", "14:00")."""
+        if isinstance(value, TimeRange):
+            return value
+        parts = value.split("-") if isinstance(value, str) else list(value)  # type: ignore[call-overload]
+        if len(parts) != 2:
+            raise ContactPolicyError(f"not a time range: {value!r}")
+        return cls(_parse_time(parts[0]), _parse_time(parts[1]))
+
+
+def _parse_int(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip().isdigit():
+        raise ContactPolicyError(f"not a whole number: {value!r}")
+    return int(value)
+
+
+def _parse_weekdays(values: object) -> frozenset[int]:
+    days = set()
+    for value in values:  # type: ignore[attr-defined]
+        day = _WEEKDAYS.get(value.strip().lower()) if isinstance(value, str) else value
+        if isinstance(day, bool) or day not in range(7):
+            raise ContactPolicyError(f"not a weekday (0=Monday..6=Sunday or a name): {value!r}")
+        days.add(day)
+    return frozenset(days)
+
+
+def _parse_bool(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ContactPolicyError(f"not true/false: {value!r}")
+    return value
+
+
+_PARSERS: dict[str, Callable[[object], object]] = {
+    "call_open": _parse_time, "classic_close": _parse_time, "extended_close": _parse_time,
+    "message_open": _parse_time, "message_close": _parse_time, "rest_days": _parse_weekdays,
+    "max_attempts": _parse_int, "attempt_period_days": _parse_int, "quiet_days": _parse_int,
+    "inconvenient": lambda values: tuple(TimeRange.parse(v) for v in values),  # type: ignore[attr-defined]
+    "messages_on_days_off": _parse_bool,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ContactPolicy:
+    """When calls and messages may go out; a configuration can only make it stricter."""
+    call_open: time = time(8)
+    classic_close: time = time(18)
+    extended_close: time = time(21)  # equal to classic_close: no evening window
+    message_open: time = time(8)
+    message_close: time = time(21)
+    rest_days: frozenset[int] = frozenset({5, 6})  # date.weekday(): 0 is Monday
+    max_attempts: int = MAX_ATTEMPTS
+    attempt_period_days: int = MIN_PERIOD_DAYS
+    quiet_days: int = MIN_QUIET_DAYS
+    inconvenient: tuple[TimeRange, ...] = ()  # the creditor's, every day
+    messages_on_days_off: bool = False
+
+    def __post_init__(self) -> None:
+        if not EARLIEST <= self.call_open < self.classic_close <= self.extended_close <= LATEST:
+            raise ContactPolicyError("calls must fit 08:00-21:00 with open < classic close <= extended close, "
+                                     f"got {self.call_open}/{self.classic_close}/{self.extended_close}")
+        if not EARLIEST <= self.message_open < self.message_close <= LATEST:
+            raise ContactPolicyError(f"messages must fit 08:00-21:00, got {self.message_open}-{self.message_close}")
+        if not self.rest_days <= frozenset(range(7)) or len(self.rest_days) > 6:
+            raise ContactPolicyError(f"rest days must be 0-6 weekdays leaving a working day: {self.rest_days}")
+        if not 1 <= self.max_attempts <= MAX_ATTEMPTS:
+            raise ContactPolicyError(f"max_attempts must be 1 to {MAX_ATTEMPTS}, got {self.max_attempts}")
+        if not MIN_PERIOD_DAYS <= self.attempt_period_days <= 366:
+            raise ContactPolicyError(f"attempt_period_days must be {MIN_PERIOD_DAYS} to 366")
+        if not MIN_QUIET_DAYS <= self.quiet_days <= 366:
+            raise ContactPolicyError(f"quiet_days must be {MIN_QUIET_DAYS} to 366, got {self.quiet_days}")
+        if not all(isinstance(r, TimeRange) for r in self.inconvenient):
+            raise ContactPolicyError("inconvenient must hold TimeRange values")
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> ContactPolicy:
+        """Build from plain configuration ("HH:MM" times, weekday names or numbers)."""
+        unknown = sorted(set(data) - {f.name for f in fields(cls)})
+        if unknown:
+            raise ContactPolicyError(f"unknown contact policy settings: {', '.join(unknown)}")
+        return cls(**{key: _PARSERS[key](value) for key, value in data.items()})  # type: ignore[arg-type]
+
+    def stricter(self, other: ContactPolicy) -> ContactPolicy:
+        """The policy obeying both, e.g. a country's and a creditor's."""
+        return ContactPolicy(
+            call_open=max(self.call_open, other.call_open),
+            classic_close=min(self.classic_close, other.classic_close),
+            extended_close=min(self.extended_close, other.extended_close),
+            message_open=max(self.message_open, other.message_open),
+            message_close=min(self.message_close, other.message_close),
+            rest_days=self.rest_days | other.rest_days,
+            max_attempts=min(self.max_attempts, other.max_attempts),
+            attempt_period_days=max(self.attempt_period_days, other.attempt_period_days),
+            quiet_days=max(self.quiet_days, other.quiet_days),
+            inconvenient=tuple(dict.fromkeys(self.inconvenient + other.inconvenient)),
+            messages_on_days_off=self.messages_on_days_off and other.messages_on_days_off)
+
+
+DEFAULT_POLICY = ContactPolicy()
+
+
+@dataclass(frozen=True, slots=True)
+class CallAttempt:
+    """A call placed to the debtor; `reached` when a conversation took place."""
+    at: datetime
+    reached: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ContactHistory:
+    """What the rules need to know about one debtor (the person, all their debts)."""
+    attempts: tuple[CallAttempt, ...] = ()
+    callbacks: tuple[datetime, ...] = ()  # instants the debtor asked to be called at
+    opted_out: bool = False  # the debtor refused calls on this number
+    inconvenient: tuple[TimeRange, ...] = ()  # local times the debtor marked inconvenient
+
+    @property
+    def empty(self) -> bool:
+        return not (self.attempts or self.callbacks or self.opted_out or self.inconvenient)
+
+
+NO_HISTORY = ContactHistory()
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """May we contact now; if not, the main reason, every reason, and the next allowed instant."""
+    allowed: bool
+    reason: Reason
+    next_allowed_at: datetime | None  # UTC; None when no moment will ever be allowed
+    zone: str
+    reasons: tuple[Reason, ...] = ()
+
+    @property
+    def explanation(self) -> str:
+        """French text for the case page: why, and from when on."""
+        text = _EXPLANATIONS[self.reason]
+        if self.allowed:
+            return text
+        if self.next_allowed_at is None:
+            return f"{text} Aucun créneau possible."
+        when = format_datetime(self.next_allowed_at, "EEEE d MMMM y 'à' HH:mm",
+                               tzinfo=zone_info(self.zone), locale="fr_FR")
+        return f"{text} Prochain créneau possible : {when} (heure locale du débiteur)."
+
+
+@lru_cache(maxsize=None)
+def zone_info(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+@lru_cache(maxsize=1024)
+def _holiday_dates(country: str | None, year: int) -> frozenset[date]:
+    if not country:
+        return frozenset()
+    try:
+        return frozenset(holidays.country_holidays(country.strip().upper(), years=year))
+    except NotImplementedError:  # a country the package does not cover
+        return frozenset()
+
+
+def is_holiday(day: date, country: str | None) -> bool:
+    """A public holiday of the country (observed days included)."""
+    return day in _holiday_dates(country, day.year)
+
+
+def is_working_day(day: date, country: str | None, policy: ContactPolicy = DEFAULT_POLICY) -> bool:
+    return day.weekday() not in policy.rest_days and not is_holiday(day, country)
+
+
+def local_instant(day: date, wall: time, tz: ZoneInfo) -> datetime:
+    """The first UTC instant whose local reading is `day` at `wall` or later (DST-safe)."""
+    naive = datetime.combine(day, wall)
+    first = naive.replace(tzinfo=tz).astimezone(UTC)  # fold=0: the earlier of a repeated hour
+    if first.astimezone(tz).replace(tzinfo=None) == naive:
+        return first
+    # `wall` falls in a gap (clocks jump forward): the answer is the jump itself
+    low = naive.replace(tzinfo=tz, fold=1).astimezone(UTC)
+    low, high = min(low, first), max(low, first)
+    while high - low > timedelta(seconds=1):
+        middle = low + (high - low) / 2
+        if middle.astimezone(tz).replace(tzinfo=None) >= naive:
+            high = middle
+        else:
+            low = middle
+    return high
+
+
+Failure = tuple[Reason, datetime | None]  # a blocked rule and when it lifts at the earliest
+
+
+def _days_off(day: date, tz: ZoneInfo, country: str | None, policy: ContactPolicy) -> list[Failure]:
+    hits = [reason for reason, hit in ((Reason.HOLIDAY, is_holiday(day, country)),
+                                       (Reason.REST_DAY, day.weekday() in policy.rest_days)) if hit]
+    if not hits:
+        return []
+    tomorrow = local_instant(day + ONE_DAY, MIDNIGHT, tz)
+    return [(reason, tomorrow) for reason in hits]
+
+
+def _inconvenient(day: date, wall: time, ranges: tuple[TimeRange, ...], tz: ZoneInfo) -> list[Failure]:
+    return [(Reason.INCONVENIENT_TIME, local_instant(day, r.end, tz)) for r in ranges if wall in r]
+
+
+class _CallRules:
+    """The call rules for one debtor, for instants from `instant` on, history unchanged."""
+
+    def __init__(self, tz: ZoneInfo, country: str | None, policy: ContactPolicy,
+                 history: ContactHistory, instant: datetime) -> None:
+        self.tz, self.country, self.policy, self.opted_out = tz, country, policy, history.opted_out
+        past = sorted((at, a.reached) for a in history.attempts if (at := as_utc(a.at)) <= instant)
+        self.attempts = [(at, at.astimezone(tz).date(), reached) for at, reached in past]
+        self.conversation_day = max((day for _, day, reached in self.attempts if reached), default=None)
+        self.callbacks = self._callback_spans(history.callbacks)
+        self.inconvenient = policy.inconvenient + history.inconvenient
+
+    def _callback_spans(self, callbacks: tuple[datetime, ...]) -> list[tuple[datetime, datetime]]:
+        spans = []
+        for start in map(as_utc, callbacks):
+            end = local_instant(start.astimezone(self.tz).date() + ONE_DAY, MIDNIGHT, self.tz)
+            end = min([end] + [at for at, _, reached in self.attempts if reached and at >= start])
+            if start < end:
+                spans.append((start, end))
+        return sorted(spans)
+
+    def _callback_running(self, t: datetime) -> bool:
+        return any(start <= t < end for start, end in self.callbacks)
+
+    def _next_callback(self, t: datetime, default: datetime) -> datetime:
+        return min([default] + [start for start, _ in self.callbacks if start > t])
+
+    def failures(self, t: datetime) -> list[Failure]:
+        local = t.astimezone(self.tz)
+        day, wall = local.date(), local.time()
+        found: list[Failure] = [(Reason.OPTED_OUT, None)] if self.opted_out else []
+        found += self._quiet(t, day) + self._cap(day) + _days_off(day, self.tz, self.country, self.policy)
+        found += self._window(t, day, wall) + _inconvenient(day, wall, self.inconvenient, self.tz)
+        return found
+
+    def _quiet(self, t: datetime, day: date) -> list[Failure]:
+        if self.conversation_day is None:
+            return []
+        first_free_day = self.conversation_day + timedelta(days=self.policy.quiet_days)
+        if day >= first_free_day or self._callback_running(t):
+            return []
+        lift = local_instant(first_free_day, MIDNIGHT, self.tz)
+        return [(Reason.QUIET_AFTER_CONVERSATION, self._next_callback(t, lift))]
+
+    def _cap(self, day: date) -> list[Failure]:
+        first = day - timedelta(days=self.policy.attempt_period_days - 1)
+        recent = sorted(d for _, d, _ in self.attempts if first <= d <= day)
+        excess = len(recent) - self.policy.max_attempts
+        if excess < 0:
+            return []
+        # free again once the oldest attempts that fill the cap leave the rolling period
+        free_day = recent[excess] + timedelta(days=self.policy.attempt_period_days)
+        return [(Reason.ATTEMPT_CAP, local_instant(free_day, MIDNIGHT, self.tz))]
+
+    def _window(self, t: datetime, day: date, wall: time) -> list[Failure]:
+        policy = self.policy
+        if wall < policy.call_open:
+            return [(Reason.OUTSIDE_WINDOW, local_instant(day, policy.call_open, self.tz))]
+        if wall < policy.classic_close:
+            return []
+        tomorrow = local_instant(day + ONE_DAY, policy.call_open, self.tz)
+        if wall >= policy.extended_close:
+            return [(Reason.OUTSIDE_WINDOW, tomorrow)]
+        if self._evening_open(t, day):
+            return []
+        return [(Reason.EXTENDED_WINDOW_NOT_ELIGIBLE, self._next_callback(t, tomorrow))]
+
+    def _evening_open(self, t: datetime, day: date) -> bool:
+        today = [reached for _, d, reached in self.attempts if d == day]
+        return self._callback_running(t) or (bool(today) and not any(today))
+
+
+def _next_allowed(failures: Callable[[datetime], list[Failure]], start: datetime,
+                  found: list[Failure]) -> datetime | None:
+    """Jump to the latest lift of the failing rules until none fails (each lift is a lower bound)."""
+    t = start
+    for _ in range(_MAX_STEPS):
+        lifts = [lift for _, lift in found]
+        if any(lift is None for lift in lifts):
+            return None
+        later = max(lifts)  # type: ignore[type-var]
+        t = later if later > t else t + timedelta(seconds=1)  # a clock stepping back must not stall
+        if t - start > _HORIZON:
+            return None
+        found = failures(t)
+        if not found:
+            return t
+    return None
+
+
+def _verdict(failures: Callable[[datetime], list[Failure]], instant: datetime, zone: str) -> Verdict:
+    found = failures(instant)
+    if not found:
+        return Verdict(True, Reason.ALLOWED, instant, zone)
+    reasons = tuple(dict.fromkeys(reason for reason, _ in found))
+    return Verdict(False, reasons[0], _next_allowed(failures, instant, found), zone, reasons)
+
+
+def call_verdict(instant: datetime, zone: str, country: str | None,
+                 policy: ContactPolicy = DEFAULT_POLICY, history: ContactHistory = NO_HISTORY) -> Verdict:
+    """May the debtor be called at `instant`? Attempts after `instant` are ignored (replay)."""
+    instant = as_utc(instant)
+    rules = _CallRules(zone_info(zone), country, policy, history, instant)
+    return _verdict(rules.failures, instant, zone)
+
+
+def message_verdict(instant: datetime, zone: str, country: str | None,
+                    policy: ContactPolicy = DEFAULT_POLICY, *, opted_out: bool = False,
+                    inconvenient: tuple[TimeRange, ...] = ()) -> Verdict:
+    """May an SMS or email go to this address/number at `instant`?"""
+    tz, ranges = zone_info(zone), policy.inconvenient + inconvenient
+
+    def failures(t: datetime) -> list[Failure]:
+        local = t.astimezone(tz)
+        day, wall = local.date(), local.time()
+        found: list[Failure] = [(Reason.OPTED_OUT, None)] if opted_out else []
+        if not policy.messages_on_days_off:
+            found += _days_off(day, tz, country, policy)
+        if wall < policy.message_open:
+            found.append((Reason.OUTSIDE_WINDOW, local_instant(day, policy.message_open, tz)))
+        elif wall >= policy.message_close:
+            found.append((Reason.OUTSIDE_WINDOW, local_instant(day + ONE_DAY, policy.message_open, tz)))
+        return found + _inconvenient(day, wall, ranges, tz)
+
+    return _verdict(failures, as_utc(instant), zone)
+
+
+class CallGate:
+    """Many "may we call now?" at one instant: each (zone, country, policy) calendar is worked
+    out once, so the queue page stays light for thousands of candidates."""
+
+    def __init__(self, instant: datetime) -> None:
+        self.instant = as_utc(instant)
+        # value: (policy kept alive so its id stays unique, True open / False evening only / None closed)
+        self._calendars: dict[tuple[str, str | None, int], tuple[ContactPolicy, bool | None]] = {}
+
+    def allows(self, zone: str, country: str | None, policy: ContactPolicy,
+               history: ContactHistory | None = None) -> bool:
+        key = (zone, country, id(policy))
+        entry = self._calendars.get(key)
+        if entry is None:
+            found = _CallRules(zone_info(zone), country, policy, NO_HISTORY, self.instant).failures(self.instant)
+            reasons = {reason for reason, _ in found}
+            state = True if not found else False if reasons == {Reason.EXTENDED_WINDOW_NOT_ELIGIBLE} else None
+            entry = self._calendars[key] = (policy, state)
+        if entry[1] is None:
+            return False
+        if history is None or history.empty:
+            return entry[1]
+        return not _CallRules(zone_info(zone), country, policy, history, self.instant).failures(self.instant)

@@ -1,0 +1,39 @@
+"""Actions: tasks and communications on a case (calls, letters, visits, messages)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from agency.models.base import Base, UTCDateTime
+
+ACTION_STATUSES = ("planned", "due", "waiting_approval", "done", "skipped", "cancelled")
+APPROVAL_STATES = ("none", "pending", "approved", "rejected")
+
+
+class Action(Base):
+    __tablename__ = "action"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("collection_case.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    template: Mapped[str | None] = mapped_column(String(64))
+    step_code: Mapped[str | None] = mapped_column(String(64))
+    playbook_version: Mapped[int | None] = mapped_column(Integer)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    status: Mapped[str] = mapped_column(String(20), default="planned")
+    approval: Mapped[str] = mapped_column(String(16), default="none")
+    approver_role: Mapped[str | None] = mapped_column(String(32))
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    approval_reason: Mapped[str | None] = mapped_column(Text)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    assignee_role: Mapped[str | None] = mapped_column(String(32))
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partner.id"))
+    claim_ids: Mapped[list] = mapped_column(JSON, default=list)
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    assignee = relationship("User", foreign_keys=[assignee_id])

@@ -1,0 +1,73 @@
+"""Cases (dossiers) and their claims (créances)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from agency.models.base import Base, Currency, MinorUnits, UTCDateTime
+from agency.models.creditor import Creditor
+from agency.models.debtor import Debtor
+
+PHASES = ("amicable", "pre_litigation", "judicial", "injunction", "enforcement", "closed")
+STATUSES = ("open", "paid", "closed")
+CLAIM_KINDS = ("invoice", "bill_of_exchange", "contribution", "loan_instalment")
+
+
+class Case(Base):
+    __tablename__ = "collection_case"
+    __table_args__ = (UniqueConstraint("creditor_id", "external_ref"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    creditor_id: Mapped[int] = mapped_column(ForeignKey("creditor.id"), index=True)
+    debtor_id: Mapped[int] = mapped_column(ForeignKey("debtor.id"), index=True)
+    external_ref: Mapped[str] = mapped_column(String(100))
+    currency: Mapped[str] = mapped_column(Currency)
+    phase: Mapped[str] = mapped_column(String(16), default="amicable")
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    segment: Mapped[str | None] = mapped_column(String(16))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"), index=True)
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    hold_until: Mapped[date | None] = mapped_column(Date)
+    hold_reason: Mapped[str | None] = mapped_column(Text)
+    hold_approved_by: Mapped[str | None] = mapped_column(String(200))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    creditor: Mapped[Creditor] = relationship()
+    debtor: Mapped[Debtor] = relationship()
+    claims: Mapped[list[Claim]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="Claim.id")
+
+    def __repr__(self) -> str:
+        return f"<Case {self.reference}>"
+
+
+class Claim(Base):
+    __tablename__ = "claim"
+    __table_args__ = (UniqueConstraint("case_id", "reference"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("collection_case.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32), default="invoice")
+    reference: Mapped[str] = mapped_column(String(100))
+    amount_minor: Mapped[int] = mapped_column(MinorUnits)
+    currency: Mapped[str] = mapped_column(Currency)
+    issue_date: Mapped[date | None] = mapped_column(Date)
+    deposit_date: Mapped[date | None] = mapped_column(Date)
+    due_date: Mapped[date | None] = mapped_column(Date)
+    extra: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    case: Mapped[Case] = relationship(back_populates="claims")
+
+
+class CaseSequence(Base):
+    """Per-year counter behind our case references (RC-2026-000123)."""
+
+    __tablename__ = "case_sequence"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_value: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,1 @@
+"""Use cases: (session, ids, actor, now) -> result. No Flask, never commits."""

@@ -1,0 +1,104 @@
+"""Reading cases for lists and pages, always within the viewer's creditor scope."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import phonenumbers
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from agency.domain.names import name_key
+from agency.models import Action, AuditEvent, Case, Creditor, Debtor, DebtorPhone
+from agency.services.ledger import balances_by_case
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFilters:
+    q: str | None = None
+    creditor_code: str | None = None
+    phase: str | None = None
+    segment: str | None = None
+    agent_id: int | None = None
+    status: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CasePage:
+    cases: list[Case]
+    balances: dict[int, int]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def search_cases(session: Session, filters: CaseFilters, *, creditor_id: int | None = None,
+                 page: int = 1, per_page: int = 50) -> CasePage:
+    """A page of cases matching the filters; ``creditor_id`` confines a creditor user."""
+    query = _filtered(select(Case), filters, creditor_id)
+    total = session.scalar(_filtered(select(func.count(Case.id)), filters, creditor_id))
+    page = max(1, page)
+    cases = list(session.scalars(
+        query.options(selectinload(Case.debtor), selectinload(Case.creditor))
+        .order_by(Case.opened_at.desc(), Case.id.desc())
+        .limit(per_page).offset((page - 1) * per_page)))
+    return CasePage(cases, balances_by_case(session, [c.id for c in cases]), total or 0,
+                    page, per_page)
+
+
+def _filtered(query: Select, filters: CaseFilters, creditor_id: int | None) -> Select:
+    query = query.join(Debtor, Case.debtor_id == Debtor.id)
+    if creditor_id is not None:
+        query = query.where(Case.creditor_id == creditor_id)
+    if filters.creditor_code:
+        query = query.join(Creditor, Case.creditor_id == Creditor.id).where(
+            Creditor.code == filters.creditor_code)
+    for column, value in ((Case.phase, filters.phase), (Case.segment, filters.segment),
+                          (Case.agent_id, filters.agent_id), (Case.status, filters.status)):
+        if value:
+            query = query.where(column == value)
+    if filters.q and filters.q.strip():
+        query = query.where(_text_match(filters.q.strip()))
+    return query
+
+
+def _text_match(text: str):
+    """Our reference, the creditor's reference, the debtor's name, or a phone number."""
+    like = f"%{text}%"
+    conditions = [Case.reference.ilike(like), Case.external_ref.ilike(like)]
+    key = name_key(text)
+    if key:
+        conditions.append(Debtor.name_key.like(f"%{key}%"))
+    phone = _as_e164(text)
+    if phone:
+        conditions.append(Case.debtor_id.in_(
+            select(DebtorPhone.debtor_id).where(DebtorPhone.e164 == phone)))
+    return or_(*conditions)
+
+
+def _as_e164(text: str) -> str | None:
+    digits = "".join(ch for ch in text if ch.isdigit() or ch == "+")
+    if len(digits.lstrip("+")) < 6:
+        return None
+    for region in (None, "SN", "MA", "FR", "BF"):
+        try:
+            number = phonenumbers.parse(digits, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_possible_number(number):
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return None
+
+
+def timeline(session: Session, case: Case) -> list[AuditEvent]:
+    return list(session.scalars(
+        select(AuditEvent).where(AuditEvent.case_id == case.id)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())))
+
+
+def case_actions(session: Session, case: Case) -> list[Action]:
+    return list(session.scalars(
+        select(Action).where(Action.case_id == case.id).order_by(Action.due_at, Action.id)))

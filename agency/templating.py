@@ -1,0 +1,33 @@
+"""Jinja filters: money and dates in the user's locale, instants in a zone."""
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import format_date, get_locale
+
+from agency.domain.money import Money, format_money
+from agency.domain.timezones import local_time
+
+
+def _locale_code() -> str:
+    locale = get_locale()
+    return str(locale) if locale else "fr"
+
+
+def money_filter(minor: int | None, currency: str) -> str:
+    if minor is None:
+        return "—"
+    return format_money(Money(int(minor), currency), _locale_code())
+
+
+def local_filter(instant, zone: str | None = None, fmt: str = "%d/%m/%Y %H:%M") -> str:
+    if instant is None:
+        return "—"
+    return local_time(instant, zone or "UTC").strftime(fmt)
+
+
+def register_filters(app: Flask) -> None:
+    app.add_template_filter(money_filter, "money")
+    app.add_template_filter(local_filter, "local")
+    app.add_template_filter(lambda d: format_date(d, "short") if d else "—", "day")
+    app.add_template_filter(lambda args: {k: v for k, v in args.items() if k != "page"},
+                            "reject_page")

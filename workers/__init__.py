@@ -1,0 +1,1 @@
+"""Background work: RQ jobs (thin), their queues and the periodic schedule."""

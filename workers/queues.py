@@ -1,0 +1,95 @@
+"""Queues per concern, one decorator for job defaults, and enqueue-after-commit.
+
+With REDIS_URL set, jobs go to RQ queues served by `agency worker`. Without it the
+demo still works: jobs run in-process, on a small thread pool ("thread"), or at once
+in the caller ("sync", what the SQLite test pass uses).
+"""
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from flask import current_app
+from redis import Redis
+from rq import Queue, Retry
+
+QUEUES = ("high", "default", "low")  # webhooks & payments; messages; letters, reports, imports
+_pool: ThreadPoolExecutor | None = None
+
+
+@dataclass(frozen=True)
+class JobOptions:
+    queue: str
+    timeout: int
+    retries: tuple[int, ...]
+    failure_ttl: int
+
+
+def job(queue: str = "default", timeout: int = 600, retries: tuple[int, ...] = (30, 300, 1800),
+        failure_ttl: int = 7 * 24 * 3600) -> Callable:
+    """Declare a job's defaults; the function stays a plain callable taking ids."""
+    if queue not in QUEUES:
+        raise ValueError(f"unknown queue {queue}")
+
+    def mark(func: Callable) -> Callable:
+        func.job_options = JobOptions(queue, timeout, retries, failure_ttl)
+        return func
+    return mark
+
+
+def redis_connection(url: str | None = None) -> Redis:
+    return Redis.from_url(url or current_app.config["REDIS_URL"])
+
+
+def queue_mode() -> str:
+    configured = current_app.config.get("QUEUE_MODE")
+    if configured:
+        return configured
+    return "rq" if current_app.config.get("REDIS_URL") else "thread"
+
+
+def enqueue(func: Callable, *args, job_id: str | None = None):
+    """Run ``func(*args)`` in the background. Call only after the commit it depends on."""
+    options: JobOptions = func.job_options
+    mode = queue_mode()
+    if mode == "rq":
+        queue = Queue(options.queue, connection=redis_connection())
+        retry = Retry(max=len(options.retries), interval=list(options.retries)) if options.retries else None
+        return queue.enqueue(func, args=args, job_id=job_id, job_timeout=options.timeout,
+                             failure_ttl=options.failure_ttl, retry=retry)
+    if mode == "sync":
+        return func(*args)
+    return _thread_pool().submit(_in_app_context, current_app._get_current_object(), func, args)
+
+
+def _thread_pool() -> ThreadPoolExecutor:
+    global _pool
+    if _pool is None:
+        _pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="recouvra-job")
+    return _pool
+
+
+def _in_app_context(app, func: Callable, args: tuple):
+    with app.app_context():
+        return func(*args)
+
+
+@functools.cache
+def _worker_app():
+    from agency import create_app
+    return create_app()
+
+
+@contextmanager
+def job_app_context() -> Iterator[None]:
+    """Inside a job: reuse the caller's app context in-process, else push the worker's."""
+    try:
+        current_app._get_current_object()
+    except RuntimeError:
+        with _worker_app().app_context():
+            yield
+        return
+    yield
