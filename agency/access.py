@@ -41,7 +41,7 @@ def check_access():
     if API in allowed:
         return _check_api_token()
     if not current_user.is_authenticated:
-        return redirect(url_for("auth.login", next=request.full_path))
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     if current_user.role not in allowed:
         abort(403)
     return None

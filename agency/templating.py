@@ -26,6 +26,7 @@ def local_filter(instant, zone: str | None = None, fmt: str = "%d/%m/%Y %H:%M") 
 
 
 def register_filters(app: Flask) -> None:
+    app.add_template_global(get_locale, "get_locale")
     app.add_template_filter(money_filter, "money")
     app.add_template_filter(local_filter, "local")
     app.add_template_filter(lambda d: format_date(d, "short") if d else "—", "day")

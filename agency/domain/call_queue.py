@@ -57,6 +57,12 @@ class QueueCandidate:
     last_contact_at: datetime | None = None
     reached_by_colleague_today: bool = False
 
+    def __post_init__(self) -> None:
+        # normalised once here so that filtering and sorting compare plain UTC instants
+        object.__setattr__(self, "due_at", as_utc(self.due_at))
+        if self.last_contact_at is not None:
+            object.__setattr__(self, "last_contact_at", as_utc(self.last_contact_at))
+
 
 def counter_call_slot(failed_at: datetime, zone: str, country: str | None, policy: ContactPolicy,
                       spacing_minutes: int = DEFAULT_SPACING_MINUTES,
@@ -66,8 +72,8 @@ def counter_call_slot(failed_at: datetime, zone: str, country: str | None, polic
     The failed call opens the evening window that day, so the slot is `spacing_minutes` later
     the same local day if that is callable, else the next callable instant (usually the next
     working day's opening). With the debtor's history the caps are honoured too."""
-    if spacing_minutes < 0:
-        raise ValueError("spacing_minutes must not be negative")
+    if spacing_minutes < 1:
+        raise ValueError("spacing_minutes must be at least 1")
     failed_at = as_utc(failed_at)
     if not any(as_utc(a.at) == failed_at for a in history.attempts):
         history = replace(history, attempts=history.attempts + (CallAttempt(failed_at),))
@@ -89,34 +95,37 @@ def filter_callable(candidates: Iterable[QueueCandidate], now: datetime,
             return gate.allows(candidate.zone, candidate.country, candidate.policy, history)
 
     return [c for c in candidates
-            if not c.reached_by_colleague_today and as_utc(c.due_at) <= now
+            if not c.reached_by_colleague_today and c.due_at <= now
             and allows(c, histories.get(c.debtor_id))]
 
 
 def _balance_scales(candidates: list[QueueCandidate],
-                    rates: Mapping[str, Fraction | Decimal | int] | None) -> dict[str, Fraction]:
-    """Per currency, the factor turning minor units into comparable reference micro-units."""
+                    rates: Mapping[str, Fraction | Decimal | int] | None) -> dict[str, tuple[int, int]]:
+    """Per currency, (numerator, denominator) turning minor units into comparable integers."""
     currencies = {c.balance.currency for c in candidates}
     if len(currencies) <= 1:
-        return {code: Fraction(1) for code in currencies}
+        return {code: (1, 1) for code in currencies}
     missing = sorted(currencies - set(rates or {}))
     if missing:
         raise MoneyError(f"balances in several currencies need a rate for: {', '.join(missing)}")
-    return {code: Fraction(rates[code]) * _SCALE / 10 ** currency_exponent(code)  # type: ignore[index]
-            for code in currencies}
+    scales = {}
+    for code in currencies:  # reference micro-units per minor unit
+        factor = Fraction(rates[code]) * _SCALE / 10 ** currency_exponent(code)  # type: ignore[index]
+        scales[code] = (factor.numerator, factor.denominator)
+    return scales
 
 
-def priority_key(candidate: QueueCandidate, now: datetime, scale: Fraction = Fraction(1)) -> tuple:
+def priority_key(candidate: QueueCandidate, now: datetime, scale: tuple[int, int] = (1, 1)) -> tuple:
     """Sort key of a candidate (smallest first); see the module docstring."""
-    due_at = as_utc(candidate.due_at)
-    callback_due = candidate.reason is CallReason.PROMISED_CALLBACK and due_at <= now
-    tier = 0 if callback_due else 1 if due_at <= now else 2
-    balance = candidate.balance.minor * scale.numerator // scale.denominator
+    due_at = candidate.due_at
+    if due_at > now:
+        tier = 2
+    else:
+        tier = 0 if candidate.reason is CallReason.PROMISED_CALLBACK else 1
     return (tier, _EPOCH if tier == 1 else due_at,
             0 if candidate.reason in _PLAYBOOK_STEPS else 1,
-            candidate.promised_date or date.max, -balance, -candidate.debt_age_days,
-            as_utc(candidate.last_contact_at) if candidate.last_contact_at else _EPOCH,
-            candidate.case_id)
+            candidate.promised_date or date.max, -(candidate.balance.minor * scale[0] // scale[1]),
+            -candidate.debt_age_days, candidate.last_contact_at or _EPOCH, candidate.case_id)
 
 
 def order_queue(candidates: Iterable[QueueCandidate], now: datetime,

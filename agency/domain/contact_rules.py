@@ -63,8 +63,8 @@ class Reason(StrEnum):
 _EXPLANATIONS = {
     Reason.ALLOWED: "Contact possible maintenant.",
     Reason.OPTED_OUT: "Le débiteur s'est opposé à ce moyen de contact : il ne doit plus être utilisé.",
-    Reason.QUIET_AFTER_CONVERSATION: "Un entretien téléphonique a eu lieu il y a moins de 7 jours ; "
-                                     "pas de nouvel appel sauf rappel demandé par le débiteur.",
+    Reason.QUIET_AFTER_CONVERSATION: "Entretien téléphonique récent : pas de nouvel appel pendant au moins "
+                                     "7 jours (jour de l'entretien compris), sauf rappel demandé par le débiteur.",
     Reason.ATTEMPT_CAP: "Nombre maximal de tentatives d'appel atteint sur les derniers jours.",
     Reason.HOLIDAY: "Jour férié dans le pays du débiteur.",
     Reason.REST_DAY: "Jour de repos dans le pays du débiteur.",
@@ -177,12 +177,19 @@ class ContactPolicy:
             raise ContactPolicyError("inconvenient must hold TimeRange values")
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, object]) -> ContactPolicy:
-        """Build from plain configuration ("HH:MM" times, weekday names or numbers)."""
+    def from_dict(cls, data: Mapping[str, object], base: ContactPolicy | None = None) -> ContactPolicy:
+        """Build from plain configuration ("HH:MM" times, weekday names or numbers); settings
+        left out come from `base` (the defaults without one)."""
         unknown = sorted(set(data) - {f.name for f in fields(cls)})
         if unknown:
             raise ContactPolicyError(f"unknown contact policy settings: {', '.join(unknown)}")
-        return cls(**{key: _PARSERS[key](value) for key, value in data.items()})  # type: ignore[arg-type]
+        values = {f.name: getattr(base, f.name) for f in fields(cls)} if base else {}
+        values.update({key: _PARSERS[key](value) for key, value in data.items()})
+        return cls(**values)  # type: ignore[arg-type]
+
+    def narrowed_by(self, data: Mapping[str, object]) -> ContactPolicy:
+        """This (country's) policy with a creditor's settings, which can only make it stricter."""
+        return self.stricter(ContactPolicy.from_dict(data, base=self))
 
     def stricter(self, other: ContactPolicy) -> ContactPolicy:
         """The policy obeying both, e.g. a country's and a creditor's."""

@@ -135,7 +135,7 @@ _CURRENCY_WORDS = {
     "DH": "MAD", "DHS": "MAD", "MAD": "MAD", "DIRHAMS": "MAD", "DIRHAM": "MAD",
     "EUR": "EUR", "€": "EUR", "EUROS": "EUR", "EURO": "EUR",
 }
-_SPACES = re.compile(r"[\s\u00a0\u202f\u2009']+")
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
 _NUMBER = re.compile(r"^[+-]?[0-9.,]+$")
 _MAX_DIGITS = 18  # fits a signed BIGINT with room
 
@@ -168,14 +168,14 @@ def parse_amount(text: str, currency: str, locale: str = DEFAULT_LOCALE) -> Mone
     raw = (text or "").strip()
     if not raw:
         raise MoneyError("empty amount")
-    upper = raw.upper()
+    upper = _SPACES.sub(" ", raw.upper()).strip()
     for word, code in sorted(_CURRENCY_WORDS.items(), key=lambda kv: -len(kv[0])):
         if upper.endswith(word) or upper.startswith(word):
             if code != currency:
                 raise MoneyError(f"amount in {code}, expected {currency}")
-            upper = upper[len(word):] if upper.startswith(word) else upper[: -len(word)]
+            upper = (upper[len(word):] if upper.startswith(word) else upper[: -len(word)]).strip()
             break
-    number = _SPACES.sub("", upper)
+    number = _SPACES.sub("", upper).replace("'", "")
     if not _NUMBER.match(number) or not any(ch.isdigit() for ch in number):
         raise MoneyError(f"unreadable amount: {text!r}")
     try:

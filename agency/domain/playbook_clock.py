@@ -13,7 +13,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from agency.domain.playbook_case import ClaimDates, reference_date
+from agency.domain.playbook_case import ClaimDates, ScheduleError, reference_date
 from agency.domain.playbook_dates import Interval, add_offset, merge_intervals, shift_past_holds
 from agency.domain.playbook_model import Playbook, Step
 
@@ -69,6 +69,8 @@ def next_due_date(playbook: Playbook, segment: str | None, claim: ClaimDates,
                   playbook.payment_term_days if payment_term_days is None else payment_term_days,
                   completed or {}, merge_intervals(intervals))
     codes = [step.code for step in clock.steps]
+    if after_step_code is not None and after_step_code not in codes:
+        raise ScheduleError(f"no step {after_step_code!r} for segment {segment!r}")
     start = codes.index(after_step_code) + 1 if after_step_code is not None else 0
     candidates = [(due, -position, codes[position])
                   for position, due in enumerate(clock.dates(claim))

@@ -6,6 +6,7 @@ raised at once as a PlaybookError, so the back-office can show them all.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from agency.domain.money import MoneyError, check_currency
@@ -18,6 +19,8 @@ from agency.domain.playbook_rules import check_playbook
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _MISSING = object()
+# Control characters and line separators do not survive a YAML round trip.
+_BAD_CATEGORIES = ("Cc", "Zl", "Zp")
 
 PLAYBOOK_KEYS = ("name", "version", "title", "description", "currency", "segments",
                  "catch_up", "resume", "payment_term_days", "steps")
@@ -73,6 +76,9 @@ class _Reader:
             return None
         if not isinstance(value, str) or (not value.strip() and default != ""):
             self.fail(f"{path}.{key}", f"expected a non-empty text, got {value!r}")
+            return None
+        if any(unicodedata.category(ch) in _BAD_CATEGORIES and ch not in "\n\t" for ch in value):
+            self.fail(f"{path}.{key}", f"control characters are not allowed in {value!r}")
             return None
         return value
 

@@ -162,7 +162,7 @@ def _fund_cases(session: Session, fund: Creditor, rng: random.Random, today: dat
             addresses=(AddressInput(f"{rng.randrange(1, 300)} boulevard Zerktouni", rng.choice(["Casablanca", "Rabat", "Tanger", "Fès", "Agadir"]), None, "MA"),)))
         claims = []
         for month in range(rng.randint(1, 6)):
-            period = (today.replace(day=1) - timedelta(days=31 * (month + 2))).replace(day=1)
+            period = _months_before(today, month + 2)
             claims.append(ClaimInput(
                 reference=f"COT-{period:%Y%m}", kind="contribution",
                 amount=Money(rng.randrange(500_000, 40_000_000, 100), "MAD"),
@@ -190,7 +190,7 @@ def _lender_cases(session: Session, lender: Creditor, rng: random.Random, today:
         instalment = rng.randrange(25_000, 250_000, 500)
         claims = []
         for number in range(rng.randint(1, 5)):
-            due = (today.replace(day=1) - timedelta(days=30 * (number + 1))).replace(day=rng.choice([5, 20]))
+            due = _months_before(today, number + 1).replace(day=rng.choice([5, 20]))
             claims.append(ClaimInput(
                 reference=f"EFF-{index:04d}-{due:%Y%m%d}", kind="bill_of_exchange",
                 amount=Money(instalment, "XOF"), issue_date=due - timedelta(days=365),
@@ -198,3 +198,9 @@ def _lender_cases(session: Session, lender: Creditor, rng: random.Random, today:
         cases.append(open_case(session, creditor=lender, debtor=debtor,
                                external_ref=f"DOS-{rng.randrange(10000, 99999)}-{index}", claims=claims))
     return cases
+
+
+def _months_before(day: date, months: int) -> date:
+    """The first day of the month ``months`` before ``day``'s month."""
+    index = day.year * 12 + day.month - 1 - months
+    return date(index // 12, index % 12 + 1, 1)

@@ -1,0 +1,115 @@
+"""The debtor part of a row: name, kind, identifiers, phones (E.164), emails, address, zone."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from agency.domain.intake.headers import ColumnMap
+from agency.domain.intake.names import has_legal_form
+from agency.domain.intake.rowcells import RowCells
+from agency.domain.intake.values import compact_id, read_phone, split_emails, split_phones
+from agency.domain.intake.vocab import parse_country, parse_debtor_kind
+from agency.domain.timezones import debtor_zone, zone_for_country
+
+
+@dataclass(frozen=True, slots=True)
+class DebtorRow:
+    """The debtor as one row describes it."""
+
+    name: str
+    kind: str | None            # 'person', 'company', or None when nothing tells
+    national_id: str | None     # compacted: upper-case letters and digits
+    company_id: str | None      # NINEA, RC, ICE, SIREN... compacted likewise
+    phones: tuple[str, ...]     # E.164, valid numbers only, in file order
+    emails: tuple[str, ...]     # lower-cased
+    address: str | None
+    postal_code: str | None
+    city: str | None
+    country: str                # ISO-2: the file's, else the first phone's, else the creditor's
+    zone: str                   # IANA zone, from the country, else the phone number
+
+
+class DebtorReader:
+    """Reads the debtor columns of rows for one creditor (its country is the default)."""
+
+    def __init__(self, columns: ColumnMap, country: str, default_kind: str | None) -> None:
+        self._country = country.upper()
+        self._default_zone = zone_for_country(self._country) or "UTC"
+        self._default_kind = default_kind
+        fields = ("debtor_name", "debtor_first_name", "debtor_kind", "national_id", "company_id",
+                  "address", "postal_code", "city", "country")
+        self._col = {name: (columns.for_field(name) or (None,))[0] for name in fields}
+        self._phone_columns = columns.for_field("phone")
+        self._email_columns = columns.for_field("email")
+
+    def read(self, row: RowCells) -> DebtorRow | None:
+        """The row's debtor; None (with an error on the row) when it has no name."""
+        name = self._name(row)
+        national_id = compact_id(row.text(self._col["national_id"])) or None
+        company_id = compact_id(row.text(self._col["company_id"])) or None
+        phones, phone_country = self._phones(row)
+        country = self._country_of(row) or phone_country or self._country
+        if not name:
+            return None
+        return DebtorRow(
+            name, self._kind(row, name, national_id, company_id), national_id, company_id,
+            phones, self._emails(row), row.text(self._col["address"]) or None,
+            row.text(self._col["postal_code"]) or None, row.text(self._col["city"]) or None,
+            country, debtor_zone(country, phones[0] if phones else None, self._default_zone))
+
+    def _name(self, row: RowCells) -> str:
+        name = row.text(self._col["debtor_name"])
+        first = row.text(self._col["debtor_first_name"])
+        if not name:
+            row.error(self._col["debtor_name"], "Nom du débiteur manquant.")
+            return ""
+        return f"{first} {name}" if first else name
+
+    def _kind(self, row: RowCells, name: str, national_id: str | None,
+              company_id: str | None) -> str | None:
+        """Written kind, else company ID -> company, national ID -> person, SARL/SA... ->
+        company, else the creditor's default."""
+        column = self._col["debtor_kind"]
+        text = row.text(column)
+        written = parse_debtor_kind(text) if text else None
+        if text and written is None:
+            row.warn(column, f"Type de débiteur inconnu : « {text} » (personne ou entreprise).")
+        if written:
+            return written
+        if company_id:
+            return "company"
+        if national_id:
+            return "person"
+        return "company" if has_legal_form(name) else self._default_kind
+
+    def _phones(self, row: RowCells) -> tuple[tuple[str, ...], str | None]:
+        """Valid numbers in E.164 and the first one's country; invalid ones are warned of."""
+        numbers: list[str] = []
+        first_country = None
+        for column in self._phone_columns:
+            for part in split_phones(row.text(column)):
+                parsed = read_phone(part, self._country)
+                if parsed is None:
+                    row.warn(column, f"Numéro de téléphone invalide ignoré : « {part} ».")
+                elif parsed[0] not in numbers:
+                    numbers.append(parsed[0])
+                    first_country = first_country or parsed[1]
+        return tuple(numbers), first_country
+
+    def _emails(self, row: RowCells) -> tuple[str, ...]:
+        found: list[str] = []
+        for column in self._email_columns:
+            valid, rejected = split_emails(row.text(column))
+            for text in rejected:
+                row.warn(column, f"Adresse email invalide ignorée : « {text} ».")
+            found.extend(address for address in valid if address not in found)
+        return tuple(found)
+
+    def _country_of(self, row: RowCells) -> str | None:
+        column = self._col["country"]
+        text = row.text(column)
+        if not text:
+            return None
+        code = parse_country(text)
+        if code is None:
+            row.warn(column, f"Pays inconnu : « {text} ».")
+        return code

@@ -1,0 +1,52 @@
+"""Debtor names compared as people mean them: accents, case, punctuation, word order and
+legal-form words (SA, SARL, SAS...) do not make two names different."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from agency.domain.intake.vocab import fold
+
+LEGAL_FORMS = frozenset({
+    "sa", "sarl", "sas", "sasu", "suarl", "sarlu", "eurl", "snc", "scs", "sca", "sci", "scp",
+    "gie", "selarl", "ste", "societe", "ets", "etablissement", "etablissements", "cie",
+    "ltd", "llc", "inc", "plc", "gmbh", "bv", "nv", "spa", "srl", "corp",
+})
+
+
+@lru_cache(maxsize=65536)
+def normalise_name(name: str) -> str:
+    """'Sté ÉIFFAGE S.A.' -> 'eiffage': folded, legal forms dropped (kept if nothing else)."""
+    words = _words(name)
+    kept = [word for word in words if word not in LEGAL_FORMS]
+    return " ".join(kept or words)
+
+
+def _words(name: str) -> list[str]:
+    # 'S.A.' and 'S.A.R.L.' fold to single letters: join runs of them back into one word.
+    words: list[str] = []
+    letters = ""
+    for word in fold(name).split():
+        if len(word) == 1 and word.isalpha():
+            letters += word
+            continue
+        if letters:
+            words.append(letters)
+            letters = ""
+        words.append(word)
+    if letters:
+        words.append(letters)
+    return words
+
+
+@lru_cache(maxsize=65536)
+def has_legal_form(name: str) -> bool:
+    """Whether the name carries a company's legal form (SARL, SA, GIE...)."""
+    return any(word in LEGAL_FORMS for word in _words(name))
+
+
+def names_match(first: str, second: str) -> bool:
+    """Whether two debtor names designate the same debtor ('DIOP Awa' and 'Awa Diop' do)."""
+    left, right = normalise_name(first), normalise_name(second)
+    if not left or not right:
+        return False
+    return left == right or sorted(left.split()) == sorted(right.split())

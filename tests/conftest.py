@@ -1,0 +1,148 @@
+"""Test fixtures: a real database built by the migrations, one transaction per test.
+
+TEST_DATABASE_URL picks the database (default: a SQLite file in a temp dir);
+TEST_REDIS_URL the Redis (default redis://127.0.0.1:6379/15). A test that needs a
+service and cannot reach it fails: nothing here skips.
+"""
+from __future__ import annotations
+
+import contextvars
+import os
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+
+from agency import create_app
+from agency.config import database_url
+from agency.domain.timezones import UTC
+from agency.extensions import db
+from agency.services.audit import Actor, audit_scope
+from tests.factories import (  # noqa: F401 - fixtures
+    login, make_case, make_creditor, make_debtor, make_user)
+
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+_TMP = Path(tempfile.mkdtemp(prefix="recouvra-tests-"))
+TEST_DATABASE_URL = database_url(os.environ.get("TEST_DATABASE_URL")
+                                 or f"sqlite:///{_TMP / 'test.db'}")
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def _reset_database(url: str) -> None:
+    if url.startswith("postgresql"):
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    elif url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+
+
+@pytest.fixture(scope="session")
+def app():
+    """The app on a schema built once by the migrations, from empty."""
+    _reset_database(TEST_DATABASE_URL)
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL,
+        "REDIS_URL": TEST_REDIS_URL,
+        "QUEUE_MODE": "sync",
+        "WTF_CSRF_ENABLED": False,
+        "SERVER_NAME": "recouvra.test",
+    })
+    with app.app_context():
+        from flask_migrate import upgrade
+        upgrade()
+        db.engine.dispose()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def session(app, request, monkeypatch):
+    """db.session inside one outer transaction, rolled back after the test; a test
+    marked ``commits`` really commits and the tables are emptied after it."""
+    with app.app_context():
+        if request.node.get_closest_marker("commits"):
+            yield db.session
+            db.session.remove()
+            _truncate_all()
+            return
+        connection = db.engine.connect()
+        outer = connection.begin()
+        db.session.remove()
+        monkeypatch.setitem(db.engines, None, connection)
+        db.session.session_factory.configure(join_transaction_mode="create_savepoint")
+        try:
+            yield db.session
+        finally:
+            db.session.remove()
+            outer.rollback()
+            connection.close()
+            db.session.session_factory.configure(join_transaction_mode="conservative_savepoint")
+
+
+def _truncate_all() -> None:
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            quoted = ", ".join(f'"{name}"' for name in tables)
+            connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                connection.execute(text(f'DELETE FROM "{name}"'))
+
+
+class IsolatedClient(FlaskClient):
+    """Each request in its own app context, as in production: the test's own context
+    (where its factories run) must not leak ``g``, the logged-in user or the locale."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+@pytest.fixture
+def client(app):
+    app.test_client_class = IsolatedClient
+    return app.test_client()
+
+
+class AgencyRunner:
+    """Invokes the `agency` command group against the test app."""
+
+    def __init__(self, app):
+        self._runner = app.test_cli_runner()
+
+    def invoke(self, args, **kwargs):
+        from agency.cli import cli
+        return self._runner.invoke(cli, args=args, **kwargs)
+
+
+@pytest.fixture
+def runner(app):
+    return AgencyRunner(app)
+
+
+@pytest.fixture
+def scope(session):
+    """An audit scope for services called directly by a test."""
+    with audit_scope(session, Actor.system("test"), T0) as active:
+        yield active
+
+
+@pytest.fixture
+def redis_conn():
+    """The real Redis on its own DB number, flushed after the test."""
+    from redis import Redis
+    connection = Redis.from_url(TEST_REDIS_URL)
+    connection.ping()  # fails loudly when Redis is not there
+    yield connection
+    connection.flushdb()
+    connection.close()
+

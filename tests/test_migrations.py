@@ -1,0 +1,37 @@
+"""Migrations run from empty on SQLite and PostgreSQL, down and up, and match the models."""
+import os
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import create_engine, text
+
+from agency import create_app
+from agency.extensions import db
+
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _fresh_postgres_schema_url():
+    engine = create_engine(POSTGRES_URL)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS migration_check CASCADE"))
+        connection.execute(text("CREATE SCHEMA migration_check"))
+    engine.dispose()
+    return POSTGRES_URL + "?options=-csearch_path%3Dmigration_check"
+
+
+@pytest.mark.commits
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_migrations_from_empty(tmp_path, backend):
+    url = f"sqlite:///{tmp_path / 'm.db'}" if backend == "sqlite" else _fresh_postgres_schema_url()
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x", "TESTING": True})
+    with app.app_context():
+        upgrade()
+        downgrade(revision="base")
+        upgrade()
+        with db.engine.connect() as connection:
+            diff = compare_metadata(MigrationContext.configure(connection), db.metadata)
+        db.engine.dispose()
+    assert diff == []
