@@ -25,7 +25,17 @@ def local_filter(instant, zone: str | None = None, fmt: str = "%d/%m/%Y %H:%M") 
     return local_time(instant, zone or "UTC").strftime(fmt)
 
 
+def staff_menu() -> list:
+    """The back-office menu items the current user's role may open."""
+    from flask_login import current_user
+
+    from agency.backoffice.registry import MENU
+    role = getattr(current_user, "role", None)
+    return [item for item in MENU if role in item.roles]
+
+
 def register_filters(app: Flask) -> None:
+    app.add_template_global(staff_menu, "staff_menu")
     app.add_template_global(get_locale, "get_locale")
     app.add_template_filter(money_filter, "money")
     app.add_template_filter(local_filter, "local")

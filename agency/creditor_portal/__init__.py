@@ -1,37 +1,14 @@
-"""The creditor portal: a creditor's users follow their own cases, and only those."""
+"""The creditor portal: a creditor's users follow their own cases, and only those. Each area adds its views in a module of
+this package; they are all imported here."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
-from flask_login import current_user
+import importlib
+import pkgutil
 
-from agency.access import CREDITOR, allow
-from agency.extensions import db
-from agency.models.case import PHASES
-from agency.services.case_queries import CaseFilters, search_cases
-from agency.services.cases import find_case
-from agency.services.ledger import case_balance, ledger_of
+from flask import Blueprint
 
 bp = Blueprint("creditor_portal", __name__)
 
-
-@bp.route("/")
-@allow(CREDITOR)
-def cases():
-    args = request.args
-    filters = CaseFilters(q=args.get("q") or None, phase=args.get("phase") or None,
-                          segment=args.get("segment") or None)
-    page = search_cases(db.session, filters, creditor_id=current_user.creditor_id,
-                        page=args.get("page", 1, type=int))
-    return render_template("creditor_portal/cases.html", page=page, filters=filters,
-                           phases=PHASES)
-
-
-@bp.route("/cases/<reference>")
-@allow(CREDITOR)
-def case(reference: str):
-    found = find_case(db.session, reference, creditor_id=current_user.creditor_id)
-    if found is None:
-        abort(404)
-    return render_template("creditor_portal/case.html", case=found,
-                           balance=case_balance(db.session, found),
-                           entries=ledger_of(db.session, found))
+for _module in pkgutil.iter_modules(__path__):
+    if not _module.name.startswith("_"):
+        importlib.import_module(f"{__name__}.{_module.name}")

@@ -107,7 +107,7 @@ class TimeRange:
         """From a TimeRange, "12:00-14:00" or a pair ("12:00", "14:00")."""
         if isinstance(value, TimeRange):
             return value
-        parts = value.split("-") if isinstance(value, str) else list(value)  # type: ignore[call-overload]
+        parts = value.split("-") if isinstance(value, str) else _items(value)
         if len(parts) != 2:
             raise ContactPolicyError(f"not a time range: {value!r}")
         return cls(_parse_time(parts[0]), _parse_time(parts[1]))
@@ -119,11 +119,17 @@ def _parse_int(value: object) -> int:
     return int(value)
 
 
+def _items(values: object) -> tuple[object, ...]:
+    if not isinstance(values, (list, tuple, set, frozenset)):
+        raise ContactPolicyError(f"expected a list, got {values!r}")
+    return tuple(values)
+
+
 def _parse_weekdays(values: object) -> frozenset[int]:
     days = set()
-    for value in values:  # type: ignore[attr-defined]
+    for value in _items(values):
         day = _WEEKDAYS.get(value.strip().lower()) if isinstance(value, str) else value
-        if isinstance(day, bool) or day not in range(7):
+        if not isinstance(day, int) or isinstance(day, bool) or day not in range(7):
             raise ContactPolicyError(f"not a weekday (0=Monday..6=Sunday or a name): {value!r}")
         days.add(day)
     return frozenset(days)
@@ -139,7 +145,7 @@ _PARSERS: dict[str, Callable[[object], object]] = {
     "call_open": _parse_time, "classic_close": _parse_time, "extended_close": _parse_time,
     "message_open": _parse_time, "message_close": _parse_time, "rest_days": _parse_weekdays,
     "max_attempts": _parse_int, "attempt_period_days": _parse_int, "quiet_days": _parse_int,
-    "inconvenient": lambda values: tuple(TimeRange.parse(v) for v in values),  # type: ignore[attr-defined]
+    "inconvenient": lambda values: tuple(TimeRange.parse(v) for v in _items(values)),
     "messages_on_days_off": _parse_bool,
 }
 
@@ -160,6 +166,8 @@ class ContactPolicy:
     messages_on_days_off: bool = False
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "rest_days", frozenset(self.rest_days))
+        object.__setattr__(self, "inconvenient", tuple(self.inconvenient))
         if not EARLIEST <= self.call_open < self.classic_close <= self.extended_close <= LATEST:
             raise ContactPolicyError("calls must fit 08:00-21:00 with open < classic close <= extended close, "
                                      f"got {self.call_open}/{self.classic_close}/{self.extended_close}")
@@ -285,16 +293,16 @@ def local_instant(day: date, wall: time, tz: ZoneInfo) -> datetime:
     first = naive.replace(tzinfo=tz).astimezone(UTC)  # fold=0: the earlier of a repeated hour
     if first.astimezone(tz).replace(tzinfo=None) == naive:
         return first
-    # `wall` falls in a gap (clocks jump forward): the answer is the jump itself
-    low = naive.replace(tzinfo=tz, fold=1).astimezone(UTC)
-    low, high = min(low, first), max(low, first)
-    while high - low > timedelta(seconds=1):
-        middle = low + (high - low) / 2
-        if middle.astimezone(tz).replace(tzinfo=None) >= naive:
+    # `wall` falls in a gap (clocks jump forward): the answer is the jump, a whole second
+    other = naive.replace(tzinfo=tz, fold=1).astimezone(UTC)
+    low, high = int(min(other, first).timestamp()), int(max(other, first).timestamp())
+    while high - low > 1:
+        middle = (low + high) // 2
+        if datetime.fromtimestamp(middle, tz).replace(tzinfo=None) >= naive:
             high = middle
         else:
             low = middle
-    return high
+    return datetime.fromtimestamp(high, UTC)
 
 
 Failure = tuple[Reason, datetime | None]  # a blocked rule and when it lifts at the earliest

@@ -4,7 +4,8 @@ This module is the public face; the parts live in playbook_* modules:
 
 * playbook_model: Playbook, Step, When, Offset, Condition, Action, the allowed
   units, references, action kinds, roles and phases, PlaybookError.
-* playbook_parse: strict validation from plain data (every fault, with its path).
+* playbook_parse (with playbook_reader, playbook_rules): strict validation from
+  plain data, every fault reported at once with its path.
 * playbook_io: YAML and JSON load/dump in canonical form, the built-in playbooks.
 * playbook_flat: flatten() into StepRow/ActionRow for a ``playbook_step`` table.
 * playbook_case, playbook_clock, playbook_dates: the case inputs and the per-claim

@@ -73,7 +73,13 @@ class When:
 
 @dataclass(frozen=True, slots=True)
 class Condition:
-    """Every given clause must hold. Thresholds are minor units, strictly exceeded."""
+    """Every given clause must hold on the day.
+
+    overdue balance: strictly above the threshold (minor units; one amount for every
+    segment, or one per segment); no_payment_since_days: no payment in the last N
+    days (true if never paid); promise_broken / plan_broken: a promise or plan of the
+    case was broken on or before the day.
+    """
 
     overdue_above: int | None = None
     overdue_above_by_segment: tuple[tuple[str, int], ...] = ()

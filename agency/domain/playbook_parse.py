@@ -5,8 +5,6 @@ raised at once as a PlaybookError, so the back-office can show them all.
 """
 from __future__ import annotations
 
-import re
-import unicodedata
 from typing import Any
 
 from agency.domain.money import MoneyError, check_currency
@@ -15,12 +13,8 @@ from agency.domain.playbook_model import (
     PHASES, PREVIOUS_STEP, REFERENCES, RESUME_POLICIES, TEAMS, TEMPLATED_KINDS, UNITS,
     Action, Condition, Offset, Playbook, PlaybookError, Step, When,
 )
+from agency.domain.playbook_reader import MISSING, Reader
 from agency.domain.playbook_rules import check_playbook
-
-SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-_MISSING = object()
-# Control characters and line separators do not survive a YAML round trip.
-_BAD_CATEGORIES = ("Cc", "Zl", "Zp")
 
 PLAYBOOK_KEYS = ("name", "version", "title", "description", "currency", "segments",
                  "catch_up", "resume", "payment_term_days", "steps")
@@ -33,122 +27,25 @@ ACTION_KEYS = ("kind", "template", "label", "assignee_role", "to_phase", "to_tea
                "needs_approval", "approver_role", "condition")
 
 
-class _Reader:
-    """Typed access to mappings that records faults instead of raising at the first."""
-
-    def __init__(self) -> None:
-        self.problems: list[str] = []
-
-    def fail(self, path: str, message: str) -> None:
-        self.problems.append(f"{path}: {message}" if path else message)
-
-    def mapping(self, data: Any, path: str, allowed: tuple[str, ...]) -> dict | None:
-        if not isinstance(data, dict):
-            self.fail(path, f"expected a mapping, got {type(data).__name__}")
-            return None
-        for key in data:
-            if key not in allowed:
-                self.fail(path, f"unknown key {key!r}; expected one of: {', '.join(allowed)}")
-        return data
-
-    def integer(self, data: dict, key: str, path: str, *, minimum: int,
-                default: Any = _MISSING) -> int | None:
-        value = data.get(key, default)
-        if value is _MISSING:
-            self.fail(path, f"{key!r} is required")
-            return None
-        if value is None and default is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.fail(f"{path}.{key}", f"expected a whole number, got {value!r}")
-            return None
-        if value < minimum:
-            self.fail(f"{path}.{key}", f"must be at least {minimum}, got {value}")
-            return None
-        return value
-
-    def text(self, data: dict, key: str, path: str, *, default: Any = _MISSING) -> str | None:
-        value = data.get(key, default)
-        if value is _MISSING:
-            self.fail(path, f"{key!r} is required")
-            return None
-        if value is None and default is None:
-            return None
-        if not isinstance(value, str) or (not value.strip() and default != ""):
-            self.fail(f"{path}.{key}", f"expected a non-empty text, got {value!r}")
-            return None
-        if any(unicodedata.category(ch) in _BAD_CATEGORIES and ch not in "\n\t" for ch in value):
-            self.fail(f"{path}.{key}", f"control characters are not allowed in {value!r}")
-            return None
-        return value
-
-    def choice(self, data: dict, key: str, path: str, choices: tuple[str, ...],
-               *, default: Any = _MISSING, what: str = "value") -> str | None:
-        value = data.get(key, default)
-        if value is _MISSING:
-            self.fail(path, f"{key!r} is required")
-            return None
-        if value is None and default is None:
-            return None
-        if value not in choices:
-            self.fail(f"{path}.{key}", f"unknown {what} {value!r}; expected one of: {', '.join(choices)}")
-            return None
-        return value
-
-    def flag(self, data: dict, key: str, path: str) -> bool:
-        value = data.get(key, False)
-        if not isinstance(value, bool):
-            self.fail(f"{path}.{key}", f"expected true or false, got {value!r}")
-            return False
-        return value
-
-    def slug(self, data: dict, key: str, path: str, *, required: bool = True) -> str | None:
-        value = self.text(data, key, path, default=_MISSING if required else None)
-        if value is not None and not SLUG.match(value):
-            self.fail(f"{path}.{key}", f"{value!r} must be lower-case letters, digits, '-' or '_'")
-            return None
-        return value
-
-    def segments(self, data: dict, path: str, known: tuple[str, ...] | None) -> tuple[str, ...]:
-        value = data.get("segments", [])
-        if not isinstance(value, list) or not all(isinstance(s, str) and s.strip() for s in value):
-            self.fail(f"{path}.segments", f"expected a list of segment names, got {value!r}")
-            return ()
-        if len(set(value)) != len(value):
-            self.fail(f"{path}.segments", f"duplicate segment in {value!r}")
-        if known is not None:
-            for segment in value:
-                if segment not in known:
-                    self.fail(f"{path}.segments", f"unknown segment {segment!r}; the playbook's "
-                              f"segments are: {', '.join(known) or '(none)'}")
-        return tuple(value)
-
-
 def playbook_from_dict(data: Any) -> Playbook:
     """Build and validate a playbook from plain data; raises PlaybookError."""
-    reader = _Reader()
-    top = reader.mapping(data, "", PLAYBOOK_KEYS)
+    reader = Reader()
+    top = reader.mapping(data, "playbook", PLAYBOOK_KEYS)
     if top is None:
         raise PlaybookError(reader.problems)
     segments = reader.segments(top, "playbook", None)
-    currency = reader.text(top, "currency", "playbook")
-    if currency is not None:
-        try:
-            currency = check_currency(currency)
-        except MoneyError as exc:
-            reader.fail("playbook.currency", str(exc))
     fields = dict(
         name=reader.slug(top, "name", "playbook"),
         version=reader.integer(top, "version", "playbook", minimum=1),
         title=reader.text(top, "title", "playbook"),
         description=reader.text(top, "description", "playbook", default="") or "",
-        currency=currency, segments=segments,
+        currency=_currency(reader, top), segments=segments,
         catch_up=reader.choice(top, "catch_up", "playbook", CATCH_UP_POLICIES, default="skip",
                                what="catch-up policy"),
         resume=reader.choice(top, "resume", "playbook", RESUME_POLICIES, default="stay",
                              what="resume policy"),
         payment_term_days=reader.integer(top, "payment_term_days", "playbook", minimum=0, default=30),
-        steps=_steps(reader, top.get("steps", _MISSING), segments),
+        steps=_steps(reader, top.get("steps", MISSING), segments),
     )
     if reader.problems:
         raise PlaybookError(reader.problems)
@@ -159,8 +56,19 @@ def playbook_from_dict(data: Any) -> Playbook:
     return playbook
 
 
-def _steps(reader: _Reader, value: Any, segments: tuple[str, ...]) -> tuple[Step, ...]:
-    if value is _MISSING or not isinstance(value, list) or not value:
+def _currency(reader: Reader, top: dict) -> str | None:
+    currency = reader.text(top, "currency", "playbook")
+    if currency is None:
+        return None
+    try:
+        return check_currency(currency)
+    except MoneyError as exc:
+        reader.fail("playbook.currency", str(exc))
+        return None
+
+
+def _steps(reader: Reader, value: Any, segments: tuple[str, ...]) -> tuple[Step, ...]:
+    if value is MISSING or not isinstance(value, list) or not value:
         reader.fail("playbook.steps", "expected a non-empty list of steps")
         return ()
     steps = []
@@ -173,35 +81,34 @@ def _steps(reader: _Reader, value: Any, segments: tuple[str, ...]) -> tuple[Step
     return tuple(steps)
 
 
-def _step(reader: _Reader, item: Any, path: str, known: tuple[str, ...]) -> Step | None:
+def _step(reader: Reader, item: Any, path: str, known: tuple[str, ...]) -> Step | None:
     data = reader.mapping(item, path, STEP_KEYS)
     if data is None:
         return None
-    step_segments = reader.segments(data, path, known)
-    scope = step_segments or known
-    raw_actions = data.get("actions")
-    actions: list[Action] = []
-    if not isinstance(raw_actions, list) or not raw_actions:
-        reader.fail(f"{path}.actions", "expected a non-empty list of actions")
-    else:
-        for index, raw in enumerate(raw_actions):
-            action = _action(reader, raw, f"{path}.actions[{index}]", scope)
-            if action is not None:
-                actions.append(action)
-    approval = _approval(reader, data, path)
-    fields = dict(
-        code=reader.slug(data, "code", path), title=reader.text(data, "title", path, default=None),
-        when=_when(reader, data.get("when", _MISSING), f"{path}.when"), segments=step_segments,
-        condition=_condition(reader, data.get("condition"), f"{path}.condition", scope),
-        needs_approval=approval[0], approver_role=approval[1], actions=tuple(actions),
-    )
-    if any(value is None for key, value in fields.items() if key in ("code", "when")):
+    code = reader.slug(data, "code", path)
+    title = reader.text(data, "title", path, default=None)
+    when = _when(reader, data.get("when", MISSING), f"{path}.when")
+    segments = reader.segments(data, path, known)
+    scope = segments or known
+    condition = _condition(reader, data.get("condition"), f"{path}.condition", scope)
+    needs, approver = _approval(reader, data, path)
+    actions = _actions(reader, data.get("actions"), f"{path}.actions", scope)
+    if code is None or when is None:
         return None
-    return Step(**fields)
+    return Step(code=code, title=title, when=when, segments=segments, condition=condition,
+                needs_approval=needs, approver_role=approver, actions=actions)
 
 
-def _when(reader: _Reader, value: Any, path: str) -> When | None:
-    if value is _MISSING:
+def _actions(reader: Reader, value: Any, path: str, scope: tuple[str, ...]) -> tuple[Action, ...]:
+    if not isinstance(value, list) or not value:
+        reader.fail(path, "expected a non-empty list of actions")
+        return ()
+    actions = (_action(reader, raw, f"{path}[{index}]", scope) for index, raw in enumerate(value))
+    return tuple(action for action in actions if action is not None)
+
+
+def _when(reader: Reader, value: Any, path: str) -> When | None:
+    if value is MISSING:
         reader.fail(path, "'when' is required")
         return None
     data = reader.mapping(value, path, WHEN_KEYS)
@@ -209,7 +116,7 @@ def _when(reader: _Reader, value: Any, path: str) -> When | None:
         return None
     n = reader.integer(data, "offset", path, minimum=0)
     unit = reader.choice(data, "unit", path, UNITS, what="unit")
-    references = _references(reader, data.get("from", _MISSING), f"{path}.from")
+    references = _references(reader, data.get("from", MISSING), f"{path}.from")
     if n is None or unit is None or references is None:
         return None
     if references == (PREVIOUS_STEP,) and n == 0:
@@ -219,8 +126,8 @@ def _when(reader: _Reader, value: Any, path: str) -> When | None:
     return When(Offset(n, unit), references)
 
 
-def _references(reader: _Reader, value: Any, path: str) -> tuple[str, ...] | None:
-    if value is _MISSING:
+def _references(reader: Reader, value: Any, path: str) -> tuple[str, ...] | None:
+    if value is MISSING:
         reader.fail(path, "'from' is required")
         return None
     names = [value] if isinstance(value, str) else value
@@ -240,7 +147,7 @@ def _references(reader: _Reader, value: Any, path: str) -> tuple[str, ...] | Non
     return tuple(names)
 
 
-def _condition(reader: _Reader, value: Any, path: str, scope: tuple[str, ...]) -> Condition | None:
+def _condition(reader: Reader, value: Any, path: str, scope: tuple[str, ...]) -> Condition | None:
     if value is None:
         return None
     data = reader.mapping(value, path, CONDITION_KEYS)
@@ -263,7 +170,7 @@ def _condition(reader: _Reader, value: Any, path: str, scope: tuple[str, ...]) -
     )
 
 
-def _threshold(reader: _Reader, value: Any, path: str,
+def _threshold(reader: Reader, value: Any, path: str,
                scope: tuple[str, ...]) -> tuple[int | None, tuple[tuple[str, int], ...]]:
     def amount(raw: Any, where: str) -> int | None:
         if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
@@ -289,7 +196,7 @@ def _threshold(reader: _Reader, value: Any, path: str,
     return None, tuple(pair for pair in pairs if pair[1] is not None)
 
 
-def _approval(reader: _Reader, data: dict, path: str) -> tuple[bool, str | None]:
+def _approval(reader: Reader, data: dict, path: str) -> tuple[bool, str | None]:
     needs = reader.flag(data, "needs_approval", path)
     role = reader.choice(data, "approver_role", path, APPROVER_ROLES, default=None,
                          what="approver role")
@@ -300,13 +207,13 @@ def _approval(reader: _Reader, data: dict, path: str) -> tuple[bool, str | None]
     return needs, role
 
 
-def _action(reader: _Reader, raw: Any, path: str, scope: tuple[str, ...]) -> Action | None:
+def _action(reader: Reader, raw: Any, path: str, scope: tuple[str, ...]) -> Action | None:
     data = reader.mapping(raw, path, ACTION_KEYS)
     if data is None:
         return None
     kind = reader.choice(data, "kind", path, ACTION_KINDS, what="action kind")
-    role = reader.choice(data, "assignee_role", path, ASSIGNEE_ROLES, what="assignee role")
     template = reader.slug(data, "template", path, required=False)
+    label = reader.text(data, "label", path, default=None)
     if kind == "letter" and template is None and "template" not in data:
         reader.fail(path, "a letter needs a template (e.g. reminder-1)")
     if template is not None and kind is not None and kind not in TEMPLATED_KINDS:
@@ -318,11 +225,11 @@ def _action(reader: _Reader, raw: Any, path: str, scope: tuple[str, ...]) -> Act
         reader.fail(path, "a handover needs to_phase or to_team")
     if kind is not None and kind != "handover" and ("to_phase" in data or "to_team" in data):
         reader.fail(path, "to_phase and to_team belong to a handover only")
+    role = reader.choice(data, "assignee_role", path, ASSIGNEE_ROLES, what="assignee role")
     needs, approver = _approval(reader, data, path)
     condition = _condition(reader, data.get("condition"), f"{path}.condition", scope)
     if kind is None or role is None:
         return None
-    return Action(kind=kind, assignee_role=role, template=template,
-                  label=reader.text(data, "label", path, default=None), to_phase=to_phase,
-                  to_team=to_team, needs_approval=needs, approver_role=approver,
-                  condition=condition)
+    return Action(kind=kind, assignee_role=role, template=template, label=label,
+                  to_phase=to_phase, to_team=to_team, needs_approval=needs,
+                  approver_role=approver, condition=condition)

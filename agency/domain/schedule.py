@@ -94,6 +94,8 @@ class NextStep:
 
 @dataclass(frozen=True, slots=True)
 class Evaluation:
+    """The outcome for a case on a day: what to fire and record, and what comes next."""
+
     current: str | None = None
     fire: tuple[DueStep, ...] = ()
     skip: tuple[Skip, ...] = ()
@@ -215,7 +217,7 @@ def _outlook(clock: Clock, records: dict[str, StepRecord], fire: list[DueStep], 
     next_step_at; waking too early is harmless, waking too late would not be.
     """
     closed_now = [due.code for due in fire] + [s.code for s in skip]
-    after = clock
+    after = replace(clock, completed=_completed(records, closed_now, facts.today))
     dates = {claim.id: after.dates(claim) for claim in facts.claims}
     closed = set(records) | set(closed_now) | ({waiting.code} if waiting else set())
     planned = _planned(after.steps, dates, closed, facts.today)

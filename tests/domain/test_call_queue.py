@@ -190,4 +190,4 @@ def test_queue_of_twenty_thousand_candidates_stays_light():
         queue = order_queue(filter_callable(pool, NOW, histories), NOW)
         best = min(best, clock.perf_counter() - started)
     assert 10_000 < len(queue) < 20_000
-    assert best < 0.5  # measured around 0.06 s; the guard catches quadratic work
+    assert best < 2.0  # about 0.08 s on an idle machine; generous for loaded CI, still catches quadratic work

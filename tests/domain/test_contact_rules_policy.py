@@ -64,6 +64,10 @@ def test_extended_window_can_be_switched_off():
     {"max_attempts": 3.5},
     {"messages_on_days_off": "yes"},
     {"call_window": "08:00-21:00"},
+    {"rest_days": 5},
+    {"rest_days": [4.0]},
+    {"inconvenient": "12:00-14:00"},
+    {"inconvenient": [1200]},
 ])
 def test_wider_or_malformed_configuration_is_rejected(config):
     with pytest.raises(ContactPolicyError):
@@ -114,6 +118,12 @@ def test_stricter_refuses_policies_with_no_common_window():
     afternoon = ContactPolicy.from_dict({"call_open": "14:00"})
     with pytest.raises(ContactPolicyError):
         morning.stricter(afternoon)
+
+
+def test_direct_construction_accepts_plain_collections():
+    policy = ContactPolicy(rest_days={4}, inconvenient=[TimeRange(time(12), time(13))])  # type: ignore[arg-type]
+    assert policy.rest_days == frozenset({4}) and policy.inconvenient == (TimeRange(time(12), time(13)),)
+    assert hash(policy)
 
 
 def test_policy_is_hashable_and_frozen():

@@ -135,7 +135,7 @@ def probe_points(start: datetime, stop: datetime, zone: str, policy: ContactPoli
     while day <= local_of(stop, zone).date():
         for wall in (policy.call_open, policy.classic_close, policy.extended_close):
             naive = datetime.combine(day, wall)
-            points += [(naive.replace(tzinfo=ZoneInfo(zone)) + d).astimezone(UTC) for d in (-MINUTE, 0 * MINUTE)]
+            points += [(naive.replace(tzinfo=ZoneInfo(zone)) + d).astimezone(UTC) for d in (-MINUTE, timedelta(0))]
         points += [(datetime.combine(day, r.end).replace(tzinfo=ZoneInfo(zone)) - MINUTE).astimezone(UTC)
                    for r in policy.inconvenient + history.inconvenient]
         day += timedelta(days=1)

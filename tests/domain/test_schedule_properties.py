@@ -28,10 +28,10 @@ def cases(draw):
                             deposit_date=deposit, due_date=due, issue_date=deposit,
                             paid=draw(st.booleans()) and draw(st.booleans())))
     holds, pauses = [], []
-    if draw(st.booleans()):
+    if draw(st.integers(0, 2)) == 0:
         first = START + timedelta(days=draw(st.integers(0, 200)))
         holds.append(Hold(first, first + timedelta(days=draw(st.integers(0, 60)))))
-    if draw(st.booleans()):
+    if draw(st.integers(0, 2)) == 0:
         first = START + timedelta(days=draw(st.integers(0, 200)))
         end = draw(st.one_of(st.none(), st.integers(1, 60).map(lambda n: first + timedelta(n))))
         pauses.append(Pause(draw(st.sampled_from(["dispute", "plan", "promise"])), first, end,
@@ -40,7 +40,7 @@ def cases(draw):
     base = CaseState(segment, tuple(claims), holds=tuple(holds), pauses=tuple(pauses),
                      last_payment_on=last_payment)
     run_days = sorted(set(draw(st.lists(st.integers(0, 330), min_size=1, max_size=12))))
-    status = draw(st.sampled_from(["done", "pending"]))
+    status = draw(st.sampled_from(["done", "done", "pending"]))
     return playbook, base, [START + timedelta(days=n) for n in run_days], status
 
 
@@ -70,7 +70,7 @@ def test_running_twice_the_same_day_creates_nothing_new(params):
     assert len(fired_codes) == len(set(fired_codes))       # a step fires once per case
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=250, deadline=None)
 @given(cases(), st.lists(st.integers(1, 400), min_size=1, max_size=4))
 def test_nothing_happens_before_the_wake_up_day(params, probes):
     """What makes an indexed next_step_at safe: the pass may skip a case until then."""

@@ -238,3 +238,29 @@ def test_a_hold_lists_what_will_fire_on_resume_under_shift():
     # d01 fired before the hold would be recorded; here nothing is, so d01 is the
     # most advanced step due by the resume day (d03 moved from day 3 to day 13).
     assert (result.next.code, result.next.on) == ("d01-sms-email", due + timedelta(days=12))
+
+
+def clinic_variant(**changes):
+    from agency.domain.playbook import playbook_from_dict, playbook_to_dict
+    return playbook_from_dict({**playbook_to_dict(CLINIC), **changes})
+
+
+def test_catch_up_all_fires_what_downtime_missed_but_not_what_fell_in_a_hold():
+    playbook = clinic_variant(catch_up="all")
+    hold = Hold(day(66), day(105))
+    case = CaseState("G", (invoice("A", 12_000_000, D),), done(("w08-call", 56)), holds=(hold,))
+    result = evaluate(playbook, case, day(106))
+    assert codes(result.fire) == ["w09-call", "w14-letter-2-visit-raf"]
+    assert [(s.code, s.reason) for s in result.skip] == [("w10-letter-1", "held"),
+                                                         ("w12-visit-1", "held")]
+
+
+def test_shift_instead_of_stay_moves_the_clinic_steps_past_the_derogation():
+    playbook = clinic_variant(resume="shift")
+    hold = Hold(day(66), day(105))                    # 40 days
+    case = CaseState("G", (invoice("A", 12_000_000, D),), done(("w08-call", 56), ("w09-call", 63)),
+                     holds=(hold,))
+    resumed = evaluate(playbook, case, day(106))
+    assert resumed.fire == () and resumed.skip == ()
+    assert (resumed.next.code, resumed.next.on) == ("w10-letter-1", day(110))
+    assert codes(evaluate(playbook, case, day(110)).fire) == ["w10-letter-1"]

@@ -1,42 +1,20 @@
-"""The creditor REST API, version 1: token-authenticated, confined to the token's creditor."""
+"""The creditor REST API, version 1: token-authenticated, confined to the token's creditor. Each area adds its views in a module of
+this package; they are all imported here."""
 from __future__ import annotations
 
-from flask import Blueprint, g, request
+import importlib
+import pkgutil
 
-from agency.access import API, allow
-from agency.extensions import db
-from agency.services.case_queries import CaseFilters, search_cases
-from agency.services.cases import case_document, find_case
+from flask import Blueprint
 
 bp = Blueprint("api_v1", __name__)
-
-
-@bp.route("/cases")
-@allow(API)
-def list_cases():
-    page = search_cases(db.session, CaseFilters(q=request.args.get("q") or None),
-                        creditor_id=g.api_creditor.id, page=request.args.get("page", 1, type=int),
-                        per_page=min(request.args.get("per_page", 100, type=int), 500))
-    return {
-        "cases": [{"reference": c.reference, "external_ref": c.external_ref,
-                   "debtor": c.debtor.name, "phase": c.phase, "status": c.status,
-                   "segment": c.segment, "balance_minor": page.balances.get(c.id, 0),
-                   "currency": c.currency} for c in page.cases],
-        "page": page.page, "pages": page.pages, "total": page.total,
-    }
-
-
-@bp.route("/cases/<path:ref>")
-@allow(API)
-def show_case(ref: str):
-    """A case by our reference or by the creditor's own reference."""
-    case = (find_case(db.session, ref, creditor_id=g.api_creditor.id)
-            or find_case(db.session, f"{g.api_creditor.code}/{ref}", creditor_id=g.api_creditor.id))
-    if case is None:
-        return {"error": "case not found"}, 404
-    return case_document(db.session, case)
 
 
 @bp.errorhandler(404)
 def not_found(_error):
     return {"error": "not found"}, 404
+
+
+for _module in pkgutil.iter_modules(__path__):
+    if not _module.name.startswith("_"):
+        importlib.import_module(f"{__name__}.{_module.name}")

@@ -50,6 +50,7 @@ class DateReader:
     def __init__(self, today: date, month_first: bool = False) -> None:
         self.today = today
         self.month_first = month_first
+        self._seen: dict[str, date | DateProblem] = {}  # a file repeats the same few dates
 
     def read(self, cell: str | Decimal | date) -> date:
         """The date in ``cell``; raises DateProblem with a French message."""
@@ -59,7 +60,18 @@ class DateReader:
             return self._plausible(cell, cell)
         if isinstance(cell, Decimal):
             return self._serial(int(cell) if cell.is_finite() else -1, cell)
-        return self._text(cell.strip(), cell)
+        known = self._seen.get(cell)
+        if known is None:
+            try:
+                known = self._text(cell.strip(), cell)
+            except DateProblem as problem:
+                known = problem
+            if len(self._seen) >= 4096:
+                self._seen.clear()
+            self._seen[cell] = known
+        if isinstance(known, DateProblem):
+            raise DateProblem(str(known))
+        return known
 
     def _text(self, text: str, raw: object) -> date:
         match = _NUMERIC.fullmatch(text)

@@ -3,12 +3,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from agency.domain.intake.errors import RowError, RowWarning
 from agency.domain.intake.headers import ColumnMap
 from agency.domain.intake.names import has_legal_form
 from agency.domain.intake.rowcells import RowCells
-from agency.domain.intake.values import compact_id, read_phone, split_emails, split_phones
+from agency.domain.intake.phones import read_phone, split_phones
+from agency.domain.intake.values import compact_id, split_emails
 from agency.domain.intake.vocab import parse_country, parse_debtor_kind
 from agency.domain.timezones import debtor_zone, zone_for_country
+
+_CACHE_SIZE = 8192  # debtors remembered while reading a file
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +32,10 @@ class DebtorRow:
     zone: str                   # IANA zone, from the country, else the phone number
 
 
+def _compact_or_none(text: str) -> str | None:
+    return (compact_id(text) or None) if text else None
+
+
 class DebtorReader:
     """Reads the debtor columns of rows for one creditor (its country is the default)."""
 
@@ -40,12 +48,32 @@ class DebtorReader:
         self._col = {name: (columns.for_field(name) or (None,))[0] for name in fields}
         self._phone_columns = columns.for_field("phone")
         self._email_columns = columns.for_field("email")
+        self._all_columns = tuple(column for column in self._col.values() if column) + (
+            self._phone_columns + self._email_columns)
+        self._seen: dict[tuple, tuple] = {}
 
     def read(self, row: RowCells) -> DebtorRow | None:
-        """The row's debtor; None (with an error on the row) when it has no name."""
+        """The row's debtor; None (with an error on the row) when it has no name.
+
+        A debtor with several claims comes back on several rows: its cells are read once
+        and the result (with its warnings, re-dated to each row's line) reused."""
+        key = tuple(row.raw(column) for column in self._all_columns)
+        known = self._seen.get(key)
+        if known is None:
+            scratch = RowCells(row.line, row.cells)
+            known = self._read(scratch), scratch.errors, scratch.warnings
+            if len(self._seen) >= _CACHE_SIZE:
+                self._seen.clear()
+            self._seen[key] = known
+        debtor, errors, warnings = known
+        row.errors.extend(RowError(row.line, e.column, e.message) for e in errors)
+        row.warnings.extend(RowWarning(row.line, w.column, w.message) for w in warnings)
+        return debtor
+
+    def _read(self, row: RowCells) -> DebtorRow | None:
         name = self._name(row)
-        national_id = compact_id(row.text(self._col["national_id"])) or None
-        company_id = compact_id(row.text(self._col["company_id"])) or None
+        national_id = _compact_or_none(row.text(self._col["national_id"]))
+        company_id = _compact_or_none(row.text(self._col["company_id"]))
         phones, phone_country = self._phones(row)
         country = self._country_of(row) or phone_country or self._country
         if not name:

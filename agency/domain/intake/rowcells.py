@@ -22,7 +22,13 @@ class RowCells:
         return self.cells[column.index]
 
     def text(self, column: Column | None) -> str:
-        return cell_text(self.raw(column))
+        """The cell as trimmed text ('' when absent); inlined for str cells, the common case."""
+        if column is None or column.index >= len(self.cells):
+            return ""
+        cell = self.cells[column.index]
+        if type(cell) is str and "  " not in cell and "\n" not in cell and "\t" not in cell:
+            return cell.strip()
+        return cell_text(cell)
 
     def error(self, column: Column | None, message: str) -> None:
         self.errors.append(RowError(self.line, column.header if column else None, message))

@@ -18,6 +18,7 @@ from agency.domain.intake.dates import DateProblem, DateReader
 from agency.domain.intake.errors import RowError, RowWarning
 from agency.domain.intake.headers import EXTRA, FIELDS, ColumnMap
 from agency.domain.intake.debtors import DebtorReader, DebtorRow
+from agency.domain.intake.names import normalise_name
 from agency.domain.intake.rowcells import RowCells
 from agency.domain.intake.values import AmountReader, ValueProblem, cell_text, locale_is_month_first
 from agency.domain.intake.vocab import fold, parse_claim_kind
@@ -91,6 +92,7 @@ class RowNormaliser:
         self._dates = DateReader(context.today, locale_is_month_first(context.locale))
         self._debtors = DebtorReader(columns, context.country, context.default_debtor_kind)
         self._keys = identity.ClaimKeys()
+        self._has_dates = any(self._col[name] for name in ("issue_date", "deposit_date", "due_date"))
 
     def normalise(self, raw: RawRow) -> RowOutcome:
         """Check and normalise one raw row into a RowOutcome."""
@@ -168,7 +170,10 @@ class RowNormaliser:
                               f"({self.context.currency}).")
 
     def _claim_dates(self, row: RowCells) -> tuple[date | None, date | None, date | None]:
-        issue, deposit, due = (self._date(row, name) for name in ("issue_date", "deposit_date", "due_date"))
+        if not self._has_dates:
+            return None, None, None
+        issue, deposit = self._date(row, "issue_date"), self._date(row, "deposit_date")
+        due = self._date(row, "due_date")
         today = self.context.today
         for name, value in (("issue_date", issue), ("deposit_date", deposit)):
             if value and value > today:
@@ -180,6 +185,8 @@ class RowNormaliser:
 
     def _date(self, row: RowCells, field: str) -> date | None:
         column = self._col[field]
+        if column is None:
+            return None
         cell = row.raw(column)
         if cell is None or (isinstance(cell, str) and not cell.strip()):
             return None
@@ -191,7 +198,7 @@ class RowNormaliser:
 
     def _refuse_total_line(self, row: RowCells, debtor: DebtorRow) -> None:
         """A spreadsheet's 'TOTAL' line, with nothing but a name and an amount, is no claim."""
-        if fold(debtor.name) in _TOTAL_WORDS and not (debtor.phones or debtor.emails
+        if normalise_name(debtor.name) in _TOTAL_WORDS and not (debtor.phones or debtor.emails
                                                       or debtor.company_id or debtor.national_id):
             row.error(self._col["debtor_name"], "Ligne de total : ce n'est pas une créance.")
 

@@ -7,7 +7,6 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
-import phonenumbers
 from babel import Locale
 from babel.core import UnknownLocaleError
 
@@ -105,28 +104,6 @@ class AmountReader:
         if "too large" in reason:
             return f"Montant trop grand : « {raw} »"
         return f"Montant illisible : « {raw} »"
-
-
-_PHONE_SPLIT = re.compile(r"\s*(?:[/;,|\n]|\s(?:ou|et|or|and)\s)\s*", re.IGNORECASE)
-_E164 = phonenumbers.PhoneNumberFormat.E164
-
-
-def split_phones(text: str) -> list[str]:
-    """The numbers written in one cell ('77 123 45 67 / 76 000 00 00' -> two)."""
-    return [part for part in _PHONE_SPLIT.split(text) if part.strip()]
-
-
-@lru_cache(maxsize=65536)
-def read_phone(raw: str, region: str) -> tuple[str, str | None] | None:
-    """(E.164 form, country of the number) for a valid number written locally or
-    internationally ('77 123 45 67', 'SN' -> ('+221771234567', 'SN')), else None."""
-    try:
-        number = phonenumbers.parse(raw, region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, _E164), phonenumbers.region_code_for_number(number)
 
 
 _EMAIL = re.compile(

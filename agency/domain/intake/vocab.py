@@ -16,9 +16,10 @@ DEBTOR_KINDS = ("person", "company")
 
 def fold(text: str) -> str:
     """Lower-case ASCII words: accents, case and punctuation removed ('N° Dossier' -> 'n dossier')."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    ascii_only = decomposed.encode("ascii", "ignore").decode("ascii").lower()
-    return _NOT_ALNUM.sub(" ", ascii_only).strip()
+    if not text.isascii():
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = decomposed.encode("ascii", "ignore").decode("ascii")
+    return _NOT_ALNUM.sub(" ", text.lower()).strip()
 
 
 _CLAIM_KIND_WORDS = {

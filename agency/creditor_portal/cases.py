@@ -1,0 +1,35 @@
+"""A creditor's own cases: the list and a case's page."""
+from __future__ import annotations
+
+from flask import abort, render_template, request
+from flask_login import current_user
+
+from agency.access import CREDITOR, allow
+from agency.creditor_portal import bp
+from agency.extensions import db
+from agency.models.case import PHASES
+from agency.services.case_queries import CaseFilters, search_cases
+from agency.services.cases import find_case
+from agency.services.ledger import case_balance, ledger_of
+
+@bp.route("/")
+@allow(CREDITOR)
+def cases():
+    args = request.args
+    filters = CaseFilters(q=args.get("q") or None, phase=args.get("phase") or None,
+                          segment=args.get("segment") or None)
+    page = search_cases(db.session, filters, creditor_id=current_user.creditor_id,
+                        page=args.get("page", 1, type=int))
+    return render_template("creditor_portal/cases.html", page=page, filters=filters,
+                           phases=PHASES)
+
+
+@bp.route("/cases/<reference>")
+@allow(CREDITOR)
+def case(reference: str):
+    found = find_case(db.session, reference, creditor_id=current_user.creditor_id)
+    if found is None:
+        abort(404)
+    return render_template("creditor_portal/case.html", case=found,
+                           balance=case_balance(db.session, found),
+                           entries=ledger_of(db.session, found))
