@@ -2,31 +2,27 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from agency.access import DEBTOR, allow
+from agency.domain.timezones import now_utc
 from agency.extensions import db
 from agency.models import Case
+from agency.services.audit import Actor, audit_scope
 from agency.services.ledger import case_balance
+from agency.services.links import CASE_LINK_MAX_AGE, OPT_OUT_MAX_AGE, signer_from_config
+from agency.services.messages import opt_out
 
 bp = Blueprint("debtor_portal", __name__)
-
-LINK_MAX_AGE = 60 * 60 * 24 * 120  # a reminder's link works for four months
-
-
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="debtor-access")
 
 
 def access_token(case: Case) -> str:
     """The token of a debtor's link to one case."""
-    return _serializer().dumps({"case": case.id, "ref": case.reference})
+    return signer_from_config(current_app.config).case_token(case.id, case.reference)
 
 
 def case_for_token(token: str) -> Case | None:
-    try:
-        data = _serializer().loads(token, max_age=LINK_MAX_AGE)
-    except BadSignature:
+    data = signer_from_config(current_app.config).read("debtor-access", token, CASE_LINK_MAX_AGE)
+    if not data:
         return None
     case = db.session.get(Case, data.get("case"))
     # The reference in the token must match, so a reused id cannot open another case.
@@ -41,3 +37,16 @@ def case(token: str):
         abort(404)
     return render_template("debtor_portal/case.html", case=found,
                            balance=case_balance(db.session, found))
+
+
+@bp.route("/stop/<token>", methods=["GET", "POST"])
+@allow(DEBTOR)
+def stop(token: str):
+    """The free opt-out every message carries: one click, no login."""
+    data = signer_from_config(current_app.config).read("opt-out", token, OPT_OUT_MAX_AGE)
+    if not data:
+        abort(404)
+    with audit_scope(db.session, Actor(label="debtor:opt-out"), now_utc(), reason="opt-out link"):
+        opt_out(db.session, debtor_id=data["d"], channel=data["c"], address=data["a"])
+    db.session.commit()
+    return render_template("debtor_portal/stopped.html", channel=data["c"], address=data["a"])

@@ -33,20 +33,40 @@ def worker(queues: str, burst: bool) -> None:
 @with_appcontext
 def serve(host: str, port: int) -> None:
     """Serve the web app, with a worker beside it when Redis is configured."""
-    worker_process = None
+    helpers = []
     if current_app.config.get("REDIS_URL"):
-        worker_process = subprocess.Popen([sys.executable, "-m", "agency.cli", "worker"])
-        click.echo(f"worker started (pid {worker_process.pid})")
+        for command in ("worker", "scheduler"):
+            helpers.append(subprocess.Popen([sys.executable, "-m", "agency.cli", command]))
+        click.echo(f"worker and scheduler started (pids {', '.join(str(p.pid) for p in helpers)})")
     else:
-        click.echo("no REDIS_URL: background jobs run in-process")
+        import threading
+
+        from workers.schedule import run_in_process
+        threading.Thread(target=run_in_process, args=(current_app._get_current_object(),),
+                         daemon=True, name="recouvra-scheduler").start()
+        click.echo("no REDIS_URL: background and periodic jobs run in-process")
     try:
         current_app.run(host=host, port=port, debug=False, use_reloader=False)
     finally:
-        if worker_process is not None:
-            worker_process.terminate()
-            worker_process.wait(timeout=30)
+        for process in helpers:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+
+
+@click.command("scheduler")
+@click.option("--interval", default=30, show_default=True, help="Seconds between checks.")
+@with_appcontext
+def scheduler(interval: int) -> None:
+    """Enqueue the periodic jobs (daily pass, deferred messages) when they fall due."""
+    from workers.queues import redis_connection
+    from workers.schedule import run_scheduler
+    if not current_app.config.get("REDIS_URL"):
+        raise click.ClickException("REDIS_URL is not set: there are no queues to schedule into")
+    run_scheduler(redis_connection(), interval)
 
 
 def register(cli: click.Group) -> None:
-    cli.add_command(worker)
-    cli.add_command(serve)
+    for command in (worker, serve, scheduler):
+        cli.add_command(command)

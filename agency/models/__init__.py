@@ -2,15 +2,18 @@
 from agency.models.action import Action
 from agency.models.audit import AuditEvent
 from agency.models.base import Base
+from agency.models.calls import AssignmentRule, CallLog, PartnerTask
 from agency.models.case import Case, CaseSequence, Claim
 from agency.models.commitments import Dispute, InstalmentPlan, PaymentPromise
 from agency.models.creditor import ApiToken, Creditor
 from agency.models.debtor import Debtor, DebtorAddress, DebtorEmail, DebtorPhone
 from agency.models.ledger import LedgerEntry
+from agency.models.message import OutboundMessage
+from agency.models.playbook import CaseEngine, CaseStep, EngineHold, EnginePass, PlaybookStep, PlaybookStepAction, PlaybookVersion
 from agency.models.user import AgentPair, Partner, Team, User
 
 __all__ = [
-    "Action", "AgentPair", "ApiToken", "AuditEvent", "Base", "Case", "CaseSequence", "Claim",
+    "Action", "AgentPair", "ApiToken", "AssignmentRule", "CallLog", "PartnerTask", "AuditEvent", "Base", "Case", "CaseSequence", "Claim",
     "Creditor", "Debtor", "DebtorAddress", "DebtorEmail", "DebtorPhone", "Dispute",
-    "InstalmentPlan", "LedgerEntry", "Partner", "PaymentPromise", "Team", "User",
+    "InstalmentPlan", "LedgerEntry", "OutboundMessage", "Partner", "PaymentPromise", "Team", "User",
 ]

@@ -11,6 +11,8 @@ from agency.models.creditor import Creditor
 from agency.models.debtor import Debtor
 
 PHASES = ("amicable", "pre_litigation", "judicial", "injunction", "enforcement", "closed")
+# Where a playbook's handover may send a case (agency.domain.playbook_model.PHASES).
+PLAYBOOK_PHASES = ("commercial", "personalised", "agency_collection", "creditor")
 STATUSES = ("open", "paid", "closed")
 CLAIM_KINDS = ("invoice", "bill_of_exchange", "contribution", "loan_instalment")
 
@@ -25,7 +27,7 @@ class Case(Base):
     debtor_id: Mapped[int] = mapped_column(ForeignKey("debtor.id"), index=True)
     external_ref: Mapped[str] = mapped_column(String(100))
     currency: Mapped[str] = mapped_column(Currency)
-    phase: Mapped[str] = mapped_column(String(16), default="amicable")
+    phase: Mapped[str] = mapped_column(String(32), default="amicable")
     status: Mapped[str] = mapped_column(String(16), default="open")
     segment: Mapped[str | None] = mapped_column(String(16))
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"), index=True)

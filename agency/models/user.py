@@ -1,10 +1,10 @@
 """Staff and creditor users, teams, pairs of agents and external partners."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from agency.models.base import Base, UTCDateTime
@@ -44,6 +44,8 @@ class User(UserMixin, Base):
     locale: Mapped[str] = mapped_column(String(8), default="fr")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Away up to and including this day: the other agent of the pair covers the calls.
+    absent_until: Mapped[date | None] = mapped_column(Date)
 
     team: Mapped[Team | None] = relationship(foreign_keys=[team_id])
     pair: Mapped[AgentPair | None] = relationship(back_populates="members")

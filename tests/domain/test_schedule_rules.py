@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from agency.domain.playbook import load_builtin
+from agency.domain.playbook import load_builtin, playbook_from_dict, playbook_to_dict
 from agency.domain.playbook_case import CaseState, Claim, Hold, Pause, ScheduleError, StepRecord
 from agency.domain.schedule import evaluate, next_due_date, overdue_balance
 
@@ -241,7 +241,6 @@ def test_a_hold_lists_what_will_fire_on_resume_under_shift():
 
 
 def clinic_variant(**changes):
-    from agency.domain.playbook import playbook_from_dict, playbook_to_dict
     return playbook_from_dict({**playbook_to_dict(CLINIC), **changes})
 
 

@@ -57,8 +57,10 @@ class CsvFormat(NamedTuple):
     delimiter: str
 
 
-def sniff_csv(stream: BinaryIO) -> CsvFormat:
-    """Encoding, line ending and delimiter of a text file, from its first 64 KiB."""
+def sniff_csv(stream: BinaryIO, header_score: Callable[[list[str]], int]) -> CsvFormat:
+    """Encoding, line ending and delimiter of a text file, from its first 64 KiB;
+    ``header_score`` counts the known headers in a row (the delimiter that reveals
+    the header row wins)."""
     stream.seek(0)
     head = stream.read(SAMPLE_BYTES)
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -74,7 +76,7 @@ def sniff_csv(stream: BinaryIO) -> CsvFormat:
         encoding = "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else (
             "utf-8" if _is_utf8(head[:cut]) else "cp1252")
     _refuse_control_characters(text)
-    return CsvFormat(encoding, newline, _pick_delimiter(text.lstrip("\ufeff")))
+    return CsvFormat(encoding, newline, _pick_delimiter(text.lstrip("\ufeff"), header_score))
 
 
 def _is_utf8(data: bytes) -> bool:
@@ -92,19 +94,22 @@ def _refuse_control_characters(text: str) -> None:
         raise NotATableError("Le fichier est binaire : ce n'est pas un tableau CSV ou Excel.")
 
 
-def _pick_delimiter(sample: str) -> str:
-    """The delimiter that splits the sample's records into the most consistent cell count."""
-    best, best_score = "", (0.0, 0)
+def _pick_delimiter(sample: str, header_score: Callable[[list[str]], int]) -> str:
+    """The delimiter under which a row reads as known headers, else the one splitting the
+    sample's records into the most consistent cell count."""
+    best, best_score = "", (0, 0.0, 0)
     for delimiter in DELIMITERS:
         rows = [row for row in _sample_rows(sample, delimiter) if any(cell.strip() for cell in row)]
         if not rows:
             continue
+        headers = max(header_score(row) for row in rows[:30])
         counts = [len(row) for row in rows]
         width = max(set(counts), key=lambda n: (counts.count(n), n))
-        score = (counts.count(width) / len(counts) if width >= 2 else 0.0, width)
+        consistency = counts.count(width) / len(counts) if width >= 2 else 0.0
+        score = (headers if headers >= 2 else 0, consistency, width)
         if score > best_score:
             best, best_score = delimiter, score
-    if not best:
+    if not best or best_score[:2] == (0, 0.0):
         raise NotATableError("Le fichier n'a qu'une colonne : aucun séparateur (; , tabulation) "
                              "n'a été reconnu. Ce n'est pas un tableau.")
     return best

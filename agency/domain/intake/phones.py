@@ -19,7 +19,8 @@ from phonenumbers.phonemetadata import PhoneMetadata
 _E164 = phonenumbers.PhoneNumberFormat.E164
 _FORMATTING = re.compile(r"[\s.\-()/\u00a0]+")
 _PLAIN = re.compile(r"\+?[0-9]{3,20}")
-_SPLIT = re.compile(r"\s*(?:[/;,|\n]|\s(?:ou|et|or|and)\s)\s*", re.IGNORECASE)
+_ONE_NUMBER = re.compile(r"\+?[0-9 .()\-]*")
+_SPLIT = re.compile(r"[/;,|\n]|\s(?:ou|et|or|and)\s", re.IGNORECASE)
 _TYPES = ("premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan",
           "voicemail", "fixed_line", "mobile")
 _UNSURE = object()  # the fast path cannot tell: ask phonenumbers
@@ -27,7 +28,9 @@ _UNSURE = object()  # the fast path cannot tell: ask phonenumbers
 
 def split_phones(text: str) -> list[str]:
     """The numbers written in one cell ('77 123 45 67 / 76 000 00 00' -> two)."""
-    return [part for part in _SPLIT.split(text) if part.strip()]
+    if _ONE_NUMBER.fullmatch(text):
+        return [text] if text else []
+    return [stripped for part in _SPLIT.split(text) if (stripped := part.strip())]
 
 
 @dataclass(frozen=True, slots=True)

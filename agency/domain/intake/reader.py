@@ -14,6 +14,7 @@ import shutil
 import tempfile
 import zipfile
 from collections.abc import Iterator, Mapping
+from functools import partial
 from typing import BinaryIO
 
 from agency.domain.intake import csvfile
@@ -103,6 +104,7 @@ class Table:
         self._stream, self._owned = _as_stream(source)
         self._xlsx: XlsxSheet | None = None
         self._width: int | None = None
+        self._saved = saved_mapping
         try:
             self.kind = detect_kind(self._stream, filename)
             self._open_kind(sheet)
@@ -120,7 +122,8 @@ class Table:
             self._xlsx = XlsxSheet(self._stream, sheet)
             self.sheet, self.encoding, self.delimiter = self._xlsx.name, None, None
         else:
-            self._format = csvfile.sniff_csv(self._stream)
+            known = partial(header_score, saved=self._saved)
+            self._format = csvfile.sniff_csv(self._stream, lambda row: known([c.strip() for c in row]))
             self.sheet, self.encoding, self.delimiter = None, self._format.encoding, self._format.delimiter
 
     def _records(self) -> Iterator[RawRow]:

@@ -8,18 +8,21 @@ from functools import lru_cache
 from babel import Locale
 from babel.core import get_global
 
-_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+_NOT_WORD = re.compile(r"[\W_]+")
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "ø": "o", "đ": "d", "ł": "l"})
 
 CLAIM_KINDS = ("invoice", "bill_of_exchange", "contribution", "loan_instalment", "cheque", "other")
 DEBTOR_KINDS = ("person", "company")
 
 
 def fold(text: str) -> str:
-    """Lower-case ASCII words: accents, case and punctuation removed ('N° Dossier' -> 'n dossier')."""
+    """Lower-case words without accents or punctuation ('N° Dossier' -> 'n dossier').
+    Letters of other scripts (Arabic names) are kept, not dropped."""
+    text = text.lower()
     if not text.isascii():
-        decomposed = unicodedata.normalize("NFKD", text)
-        text = decomposed.encode("ascii", "ignore").decode("ascii")
-    return _NOT_ALNUM.sub(" ", text.lower()).strip()
+        decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
+        text = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return _NOT_WORD.sub(" ", text).strip()
 
 
 _CLAIM_KIND_WORDS = {

@@ -60,6 +60,14 @@ def _number(value: float) -> Cell:
     return exact
 
 
+def _trim(cells: tuple) -> tuple:
+    """Without trailing empty cells (calamine pads rows to the sheet's width, openpyxl not)."""
+    end = len(cells)
+    while end and cells[end - 1] is None:
+        end -= 1
+    return cells if end == len(cells) else cells[:end]
+
+
 def _choose_sheet(names: list[str], visible: list[bool], wanted: str | None) -> str:
     """The named sheet (exact, then ignoring case and accents), else the first visible one."""
     if not names:
@@ -121,8 +129,10 @@ class XlsxSheet:
         try:
             if self._calamine is not None:
                 self._sheet = self._calamine.get_sheet_by_name(self.name)
-                end = self._sheet.end
+                end, start = self._sheet.end, self._sheet.start
                 self.line_count = end[0] + 1 if end else 0
+                # calamine drops the empty columns left of the data; openpyxl does not
+                self._pad = (None,) * (start[1] if start else 0)
             else:
                 self._sheet = self._openpyxl[self.name]
                 self.line_count = self._sheet.max_row or 0
@@ -132,10 +142,13 @@ class XlsxSheet:
 
     def rows(self) -> Iterator[RawRow]:
         """Every row from Excel's row 1, numbered as Excel numbers them."""
-        source = self._sheet.iter_rows() if self._calamine is not None else self._openpyxl_rows()
+        if self._calamine is not None:
+            source, pad = self._sheet.iter_rows(), self._pad
+        else:
+            source, pad = self._openpyxl_rows(), ()
         try:
             for line, values in enumerate(source, start=1):
-                yield RawRow(line, tuple(convert_cell(value) for value in values))
+                yield RawRow(line, _trim(pad + tuple(convert_cell(value) for value in values)))
         except NotATableError:
             raise
         except Exception as exc:  # noqa: BLE001 - see __init__

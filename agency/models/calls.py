@@ -1,0 +1,92 @@
+"""The agent workspace: calls placed, assignment rules, tasks sent to external partners.
+
+The queue's indexes on `action` live here, beside the queries they serve
+(agency.services.worklist): the page reads an agent's open call actions due by now.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from agency.models.action import Action
+from agency.models.base import Base, UTCDateTime
+
+CALL_KINDS = ("call", "callback", "counter_call")
+OPEN_STATUSES = ("planned", "due")
+CALL_OUTCOMES = ("reached", "no_answer", "busy", "voicemail", "wrong_number", "refused",
+                 "promise", "dispute", "callback", "already_paid")
+REACHED_OUTCOMES = frozenset({"reached", "refused", "promise", "dispute", "callback", "already_paid"})
+ASSIGNMENT_STRATEGIES = ("round_robin", "by_count", "by_balance", "fixed")
+PARTNER_TASK_STATUSES = ("sent", "reported", "cancelled")
+
+_OPEN_CALL = text("status IN ('planned', 'due') AND kind IN ('call', 'callback', 'counter_call')")
+
+# "My calls now": an agent's open call actions by due instant, and the unassigned ones by case
+# (they follow the case's agent). Partial, so they hold only the open calls, not the history.
+Index("ix_action_queue_assignee", Action.assignee_id, Action.due_at,
+      postgresql_where=_OPEN_CALL, sqlite_where=_OPEN_CALL)
+Index("ix_action_queue_unassigned", Action.case_id, Action.due_at,
+      postgresql_where=text(f"assignee_id IS NULL AND {_OPEN_CALL.text}"),
+      sqlite_where=text(f"assignee_id IS NULL AND {_OPEN_CALL.text}"))
+
+
+class CallLog(Base):
+    """One call placed to a debtor and its outcome; the contact rules count these."""
+
+    __tablename__ = "call_log"
+    __table_args__ = (Index("ix_call_log_debtor_at", "debtor_id", "at"),
+                      Index("ix_call_log_agent_at", "agent_id", "at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("collection_case.id"), index=True)
+    debtor_id: Mapped[int] = mapped_column(ForeignKey("debtor.id"))
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("action.id"))
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    phone_id: Mapped[int | None] = mapped_column(ForeignKey("debtor_phone.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    outcome: Mapped[str] = mapped_column(String(32))
+    reached: Mapped[bool] = mapped_column(Boolean, default=False)  # a conversation took place
+    note: Mapped[str | None] = mapped_column(Text)
+    promise_id: Mapped[int | None] = mapped_column(ForeignKey("payment_promise.id"))
+    callback_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AssignmentRule(Base):
+    """How a team hands new cases to its agents, for one creditor or (creditor null) all."""
+
+    __tablename__ = "assignment_rule"
+    __table_args__ = (UniqueConstraint("team_id", "creditor_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
+    creditor_id: Mapped[int | None] = mapped_column(ForeignKey("creditor.id"))
+    strategy: Mapped[str] = mapped_column(String(16), default="round_robin")
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))  # strategy "fixed"
+    last_agent_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))  # round-robin cursor
+
+
+class PartnerTask(Base):
+    """A task sent to an external partner by email, reported back through a secret link."""
+
+    __tablename__ = "partner_task"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("collection_case.id"), index=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id"), index=True)
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("action.id"))
+    kind: Mapped[str] = mapped_column(String(32))  # visit, service, investigation, ...
+    instructions: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="sent", index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256 of the link's secret
+    link_expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_date: Mapped[date | None] = mapped_column(Date)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    message_id: Mapped[int | None] = mapped_column()  # the outbound email, when queued
+    reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    report: Mapped[str | None] = mapped_column(Text)
+    document_name: Mapped[str | None] = mapped_column(String(255))
+    document_path: Mapped[str | None] = mapped_column(String(500))

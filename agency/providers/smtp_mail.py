@@ -1,0 +1,36 @@
+"""Email over SMTP (STARTTLS when the server offers it)."""
+from __future__ import annotations
+
+import smtplib
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from agency.providers import PermanentError, TransientError
+
+
+class SmtpMail:
+    def __init__(self, config: dict):
+        self.name = "smtp"
+        self._config = config
+
+    def send(self, *, to: str, subject: str | None, body: str, reference: str) -> str:
+        config = self._config
+        message = EmailMessage()
+        message["From"], message["To"] = config["MAIL_FROM"], to
+        message["Subject"] = subject or ""
+        message["Message-ID"] = make_msgid(idstring=reference, domain="recouvra")
+        message.set_content(body)
+        try:
+            with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=30) as smtp:
+                smtp.ehlo()
+                if smtp.has_extn("starttls"):
+                    smtp.starttls()
+                    smtp.ehlo()
+                if config.get("SMTP_USER"):
+                    smtp.login(config["SMTP_USER"], config["SMTP_PASSWORD"] or "")
+                smtp.send_message(message)
+        except smtplib.SMTPRecipientsRefused as exc:
+            raise PermanentError(str(exc)) from exc
+        except (smtplib.SMTPException, OSError) as exc:
+            raise TransientError(str(exc)) from exc
+        return message["Message-ID"]

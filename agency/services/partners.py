@@ -1,0 +1,114 @@
+"""Tasks for external partners (home visit, bailiff, investigator, lawyer, correspondent):
+sent by email with a secret link where the partner reports the outcome and uploads a document.
+
+The link carries a random secret; only its SHA-256 is stored (like API tokens), so a leaked
+database does not open tasks, and a task can be withdrawn by cancelling it.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from agency.models import Action, Case, Partner, PartnerTask
+from agency.services.audit import current_scope, record
+from agency.services.messages import queue_message
+
+PARTNER_KINDS = ("home_visit", "bailiff", "investigator", "lawyer", "correspondent")
+TASK_OUTCOMES = ("done", "debtor_found", "debtor_not_found", "paid", "refused", "impossible")
+LINK_LIFETIME = timedelta(days=90)
+
+
+class PartnerError(ValueError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class SentTask:
+    task: PartnerTask
+    link: str  # shown once: only its hash is kept
+    message_id: int
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def send_task(session: Session, *, case: Case, partner: Partner, kind: str, instructions: str,
+              base_url: str, due_date: date | None = None, action: Action | None = None,
+              created_by_id: int | None = None) -> SentTask:
+    """Create the task and queue its email; call workers.messages.dispatch([message_id]) after commit."""
+    now = current_scope(session).now
+    if not partner.active or not partner.email:
+        raise PartnerError("this partner is inactive or has no email address")
+    if not instructions.strip():
+        raise PartnerError("a task needs instructions")
+    token = secrets.token_urlsafe(32)
+    task = PartnerTask(case_id=case.id, partner_id=partner.id, action_id=action.id if action else None,
+                       kind=kind, instructions=instructions.strip(), status="sent", token_hash=_digest(token),
+                       link_expires_at=now + LINK_LIFETIME, due_date=due_date, created_by_id=created_by_id,
+                       sent_at=now)
+    session.add(task)
+    session.flush()
+    link = f"{base_url.rstrip('/')}/p/{token}"
+    message = queue_message(session, channel="email", to=partner.email, subject=_subject(case, kind),
+                            body=_body(case, partner, task, link), case=case, respect_window=False,
+                            idempotency_key=f"partner-task-{task.id}")
+    task.message_id = message.id
+    if action is not None:
+        action.partner_id, action.status = partner.id, "due"
+    record(session, verb="partner.task_sent", case=case, changes={
+        "task_id": [None, task.id], "partner_id": [None, partner.id], "kind": [None, kind]})
+    session.flush()
+    return SentTask(task, link, message.id)
+
+
+def _subject(case: Case, kind: str) -> str:
+    return f"Mission {kind} - dossier {case.reference}"
+
+
+def _body(case: Case, partner: Partner, task: PartnerTask, link: str) -> str:
+    due = f"\nÀ réaliser avant le {task.due_date:%d/%m/%Y}." if task.due_date else ""
+    return (f"Bonjour,\n\nNous vous confions une mission sur le dossier {case.reference} "
+            f"(débiteur : {case.debtor.name}).\n\n{task.instructions}{due}\n\n"
+            f"Merci de nous rendre compte et de déposer votre document sur ce lien sécurisé :\n{link}\n")
+
+
+def task_for_token(session: Session, token: str, now: datetime) -> PartnerTask | None:
+    """The open or reported task behind a link, None if unknown, cancelled or expired."""
+    if not token or len(token) > 200:
+        return None
+    task = session.scalar(select(PartnerTask).where(PartnerTask.token_hash == _digest(token)))
+    if task is None or task.status == "cancelled" or task.link_expires_at <= now:
+        return None
+    return task
+
+
+def report_task(session: Session, *, task: PartnerTask, outcome: str, report: str,
+                document_name: str | None = None, document_path: str | None = None) -> PartnerTask:
+    """The partner's report; the task's action, if any, is done with the outcome."""
+    now = current_scope(session).now
+    if task.status != "sent":
+        raise PartnerError("this task has already been reported")
+    if outcome not in TASK_OUTCOMES:
+        raise PartnerError(f"unknown outcome {outcome}")
+    task.status, task.outcome, task.report, task.reported_at = "reported", outcome, report.strip(), now
+    task.document_name, task.document_path = document_name, document_path
+    if task.action_id is not None:
+        action = session.get(Action, task.action_id)
+        if action is not None and action.status not in ("done", "cancelled"):
+            action.status, action.outcome, action.done_at = "done", outcome, now
+    case = session.get(Case, task.case_id)
+    record(session, verb="partner.task_reported", case=case, reason=report.strip() or None, changes={
+        "task_id": [None, task.id], "outcome": [None, outcome], "document": [None, document_name]})
+    session.flush()
+    return task
+
+
+def tasks_of_case(session: Session, case: Case) -> list[PartnerTask]:
+    return list(session.scalars(select(PartnerTask).where(PartnerTask.case_id == case.id)
+                                .order_by(PartnerTask.sent_at.desc(), PartnerTask.id.desc())))

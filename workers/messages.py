@@ -1,0 +1,57 @@
+"""Jobs that send SMS and email: each claims its row, sends once, records the result."""
+from __future__ import annotations
+
+from flask import current_app
+
+from agency.domain.timezones import now_utc, parse_instant
+from agency.extensions import db
+from agency.providers import PermanentError, TransientError, sender_for
+from agency.services import messages
+from workers.queues import enqueue, job, job_app_context
+
+
+@job(queue="default", timeout=120)
+def send_message(message_id: int) -> str:
+    """Send one message if it is still due and allowed; at most once, whatever happens."""
+    with job_app_context():
+        session = db.session
+        message = messages.claim_for_sending(session, message_id, now=now_utc())
+        session.commit()  # the claim is durable before anything leaves the machine
+        if message is None:
+            return "not sent"
+        sender = sender_for(message.channel, current_app.config)
+        try:
+            provider_id = sender.send(to=message.to_address, subject=message.subject,
+                                      body=message.body, reference=str(message.id))
+        except TransientError as exc:
+            messages.release_for_retry(session, message, str(exc))
+            session.commit()
+            raise
+        except PermanentError as exc:
+            messages.mark_failed(session, message, str(exc))
+            session.commit()
+            return "failed"
+        messages.mark_sent(session, message, provider=sender.name, provider_id=provider_id,
+                           now=now_utc())
+        session.commit()
+        return "sent"
+
+
+def dispatch(message_ids: list[int]) -> None:
+    """After the commit that queued them: one send job per message."""
+    for message_id in message_ids:
+        enqueue(send_message, message_id, job_id=f"message-{message_id}")
+
+
+@job(queue="default", timeout=600)
+def send_due_messages(slot: str | None = None) -> int:
+    """Periodic: send what was deferred to its window, flag claims a dead worker left."""
+    with job_app_context():
+        now = parse_instant(slot) if slot else now_utc()
+        now = max(now, now_utc())
+        session = db.session
+        messages.expire_stale_claims(session, now=now)
+        ids = messages.due_message_ids(session, now=now)
+        session.commit()
+    dispatch(ids)
+    return len(ids)
