@@ -64,9 +64,10 @@ def enqueue_due(connection, now: datetime | None = None) -> list[str]:
         if not connection.set(key, "1", nx=True, ex=7 * 24 * 3600):
             continue
         options = entry.func.job_options
+        job_id = f"periodic-{entry.name.replace('.', '_')}-{int(slot.timestamp())}"
         Queue(options.queue, connection=connection).enqueue(
             entry.func, args=(slot.isoformat(),), job_timeout=options.timeout,
-            failure_ttl=options.failure_ttl, job_id=f"periodic-{entry.name}-{int(slot.timestamp())}")
+            failure_ttl=options.failure_ttl, job_id=job_id)
         claimed.append(key)
     return claimed
 
