@@ -61,6 +61,7 @@ def _register_blueprints(app: Flask) -> None:
     from agency.backoffice import bp as backoffice
     from agency.creditor_portal import bp as creditor_portal
     from agency.extensions import csrf
+    from agency.partner_links import bp as partner_links
     from debtor_portal import bp as debtor_portal
 
     app.register_blueprint(auth)
@@ -68,6 +69,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(creditor_portal, url_prefix="/portal")
     app.register_blueprint(api_v1, url_prefix="/api/v1")
     app.register_blueprint(debtor_portal, url_prefix="/d")
+    app.register_blueprint(partner_links, url_prefix="/p")
     csrf.exempt(api_v1)  # token-authenticated, no cookies
 
 

@@ -11,6 +11,7 @@ from agency.security import CREDITOR_ROLE, STAFF_ROLES
 PUBLIC = "public"      # anyone (login page, health)
 API = "api"            # a creditor's API token
 DEBTOR = "debtor"      # a debtor's signed link, checked by the view
+PARTNER = DEBTOR       # an external partner's secret task link, checked by the view the same way
 STAFF = STAFF_ROLES
 MANAGERS = ("admin", "direction", "team_lead")
 CREDITOR = (CREDITOR_ROLE,)

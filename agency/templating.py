@@ -25,8 +25,8 @@ def local_filter(instant, zone: str | None = None, fmt: str = "%d/%m/%Y %H:%M") 
     return local_time(instant, zone or "UTC").strftime(fmt)
 
 
-def staff_menu() -> list:
-    """The back-office menu items the current user's role may open."""
+def menu_for_user() -> list:
+    """The menu items (back-office or creditor portal) the current user's role may open."""
     from flask_login import current_user
 
     from agency.backoffice.registry import MENU
@@ -35,7 +35,7 @@ def staff_menu() -> list:
 
 
 def register_filters(app: Flask) -> None:
-    app.add_template_global(staff_menu, "staff_menu")
+    app.add_template_global(menu_for_user, "menu_for_user")
     app.add_template_global(get_locale, "get_locale")
     app.add_template_filter(money_filter, "money")
     app.add_template_filter(local_filter, "local")

@@ -119,3 +119,12 @@ def test_every_outcome_is_counted_by_the_rules(session, pair, assigned_case):
         call(session, case, pair[0], "voicemail", WEDNESDAY.replace(day=2) + timedelta(hours=hour))
     assert build_worklist(session, pair[0], WEDNESDAY) == []  # 7 attempts in 7 days
     assert session.scalars(select(Action).where(Action.kind == "counter_call")).all() == []
+
+
+def test_demo_seed_fills_the_queue(session, pair, assigned_case):
+    from agency.services.worklist_demo import seed_worklist_demo
+    case = assigned_case()
+    with audit_scope(session, Actor.system("demo"), WEDNESDAY):
+        assert seed_worklist_demo(session) == 1
+        assert seed_worklist_demo(session) == 0  # idempotent
+    assert [e.case for e in build_worklist(session, pair[0], WEDNESDAY)] == [case.reference]

@@ -52,3 +52,33 @@ def test_each_posting_is_audited(session, make_case):
     post_entry(session, case=case, kind="payment", amount=Money(-10_000, "XOF"))
     verbs = session.scalars(select(AuditEvent.verb).where(AuditEvent.case_id == case.id)).all()
     assert "case.created" in verbs and "ledger.claim" in verbs and "ledger.payment" in verbs
+
+
+def test_the_case_balance_column_follows_every_insert(session, make_case):
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    case = make_case(amounts=(100_000,))
+
+    @settings(max_examples=15, deadline=None)
+    @given(st.lists(st.tuples(st.sampled_from(["payment", "fee", "adjustment", "write_off"]),
+                              st.integers(1, 10**9)), max_size=6))
+    def check(postings):
+        for kind, magnitude in postings:
+            sign = -1 if kind in ("payment", "write_off") else 1
+            post_entry(session, case=case, kind=kind, amount=Money(sign * magnitude, "XOF"))
+        session.flush()
+        session.refresh(case)
+        assert case.balance_minor == case_balance(session, case).minor
+
+    check()
+
+
+def test_ledger_entries_are_never_edited(session, make_case):
+    from agency.models.ledger import LedgerIsAppendOnly
+    case = make_case()
+    entry = ledger_of(session, case)[0]
+    entry.amount_minor = 1
+    with pytest.raises(LedgerIsAppendOnly):
+        session.flush()
+    session.rollback()

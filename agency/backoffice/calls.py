@@ -24,7 +24,7 @@ from agency.services.promises import PromiseError
 from agency.services.worklist import build_worklist, queue_status
 
 CALLERS = ("agent", "team_lead", "admin", "direction")
-PAGE_SIZE = 100
+PAGE_SIZE = 25  # the next calls; the count says how many more wait
 QUICK_OUTCOMES = ("no_answer", "busy", "voicemail", "reached")
 
 menu_item(15, lambda: _l("Mes appels"), "backoffice.my_calls", ("agent", "team_lead"))

@@ -4,13 +4,18 @@ from __future__ import annotations
 from flask import abort, render_template, request
 from flask_login import current_user
 
+from flask_babel import lazy_gettext as _l
+
 from agency.access import CREDITOR, allow
+from agency.backoffice.registry import menu_item
 from agency.creditor_portal import bp
 from agency.extensions import db
 from agency.models.case import PHASES
 from agency.services.case_queries import CaseFilters, search_cases
 from agency.services.cases import find_case
 from agency.services.ledger import case_balance, ledger_of
+menu_item(10, lambda: _l("Mes dossiers"), "creditor_portal.cases", CREDITOR)
+
 
 @bp.route("/")
 @allow(CREDITOR)

@@ -159,6 +159,19 @@ def _decimal_mark(number: str, locale_decimal: str) -> str | None:
     return mark
 
 
+# Longest first, so 'F CFA' wins over 'F' (sorted once, not on every amount).
+_CURRENCY_WORDS_LONGEST_FIRST = tuple(sorted(_CURRENCY_WORDS.items(), key=lambda kv: -len(kv[0])))
+
+
+@lru_cache(maxsize=256)
+def _locale_decimal(locale: str) -> str:
+    """The locale's decimal mark (',' when babel does not know the locale); cached."""
+    try:
+        return Locale.parse(locale).number_symbols["latn"]["decimal"]
+    except (UnknownLocaleError, ValueError, KeyError):
+        return ","
+
+
 def parse_amount(text: str, currency: str, locale: str = DEFAULT_LOCALE) -> Money:
     """Read an amount as people write it: '51 896 617', '1.234,56', '1,234.56', '500 FCFA'.
 
@@ -169,7 +182,7 @@ def parse_amount(text: str, currency: str, locale: str = DEFAULT_LOCALE) -> Mone
     if not raw:
         raise MoneyError("empty amount")
     upper = _SPACES.sub(" ", raw.upper()).strip()
-    for word, code in sorted(_CURRENCY_WORDS.items(), key=lambda kv: -len(kv[0])):
+    for word, code in _CURRENCY_WORDS_LONGEST_FIRST:
         if upper.endswith(word) or upper.startswith(word):
             if code != currency:
                 raise MoneyError(f"amount in {code}, expected {currency}")
@@ -178,11 +191,7 @@ def parse_amount(text: str, currency: str, locale: str = DEFAULT_LOCALE) -> Mone
     number = _SPACES.sub("", upper).replace("'", "")
     if not _NUMBER.match(number) or not any(ch.isdigit() for ch in number):
         raise MoneyError(f"unreadable amount: {text!r}")
-    try:
-        locale_decimal = Locale.parse(locale).number_symbols["latn"]["decimal"]
-    except (UnknownLocaleError, ValueError, KeyError):
-        locale_decimal = ","
-    mark = _decimal_mark(number, locale_decimal)
+    mark = _decimal_mark(number, _locale_decimal(locale))
     if mark is None:
         digits = number.replace(",", "").replace(".", "")
     else:

@@ -1,19 +1,17 @@
-"""Names compared the way people mean them: no accents, case, punctuation or legal form."""
+"""Names compared the way people mean them: no accents, case, punctuation or legal form.
+
+One normaliser for the whole platform: the debtor index (``Debtor.name_key``, searched
+with LIKE) and portfolio intake's debtor matching both use
+``agency.domain.intake.names.normalise_name``, so a name found by search is the name
+intake matches.
+"""
 from __future__ import annotations
 
-import re
-import unicodedata
+from agency.domain.intake.names import names_match, normalise_name
 
-_LEGAL_FORMS = frozenset({
-    "SA", "SARL", "SAS", "SASU", "SNC", "SCI", "EURL", "SUARL", "GIE", "LTD", "INC", "LLC",
-})
-_NON_ALNUM = re.compile(r"[^A-Z0-9]+")
+__all__ = ["name_key", "names_match"]
 
 
 def name_key(name: str) -> str:
-    """'Société Générale S.A.' and 'SOCIETE GENERALE' give the same key."""
-    decomposed = unicodedata.normalize("NFKD", name or "")
-    ascii_only = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).upper()
-    words = [w for w in _NON_ALNUM.sub(" ", ascii_only.replace(".", "")).split()
-             if w not in _LEGAL_FORMS]
-    return " ".join(words)
+    """'Société Générale S.A.' and 'SOCIETE GENERALE' give the same key ('generale')."""
+    return normalise_name(name or "")

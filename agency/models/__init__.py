@@ -9,6 +9,7 @@ from agency.models.creditor import ApiToken, Creditor
 from agency.models.debtor import Debtor, DebtorAddress, DebtorEmail, DebtorPhone
 from agency.models.ledger import LedgerEntry
 from agency.models.message import OutboundMessage
+from agency.models.portfolio import ColumnMapping, Portfolio, PortfolioRejection
 from agency.models.playbook import CaseEngine, CaseStep, EngineHold, EnginePass, PlaybookStep, PlaybookStepAction, PlaybookVersion
 from agency.models.user import AgentPair, Partner, Team, User
 

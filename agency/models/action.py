@@ -31,6 +31,9 @@ class Action(Base):
     assignee_role: Mapped[str | None] = mapped_column(String(32))
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("partner.id"))
     claim_ids: Mapped[list] = mapped_column(JSON, default=list)
+    # The playbook action this was made from (its label, handover phase and team).
+    label: Mapped[str | None] = mapped_column(Text)
+    step_action_id: Mapped[int | None] = mapped_column(ForeignKey("playbook_step_action.id"))
     outcome: Mapped[str | None] = mapped_column(String(32))
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -19,7 +19,8 @@ CLAIM_KINDS = ("invoice", "bill_of_exchange", "contribution", "loan_instalment")
 
 class Case(Base):
     __tablename__ = "collection_case"
-    __table_args__ = (UniqueConstraint("creditor_id", "external_ref"),)
+    __table_args__ = (UniqueConstraint("creditor_id", "external_ref"),
+                      UniqueConstraint("creditor_id", "intake_key"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(32), unique=True)
@@ -37,6 +38,11 @@ class Case(Base):
     hold_approved_by: Mapped[str | None] = mapped_column(String(200))
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The sum of the case's ledger entries, kept by a database trigger on every insert
+    # into ledger_entry (agency.models.ledger), so lists and queues can sort by it.
+    balance_minor: Mapped[int] = mapped_column(MinorUnits, default=0, server_default="0")
+    # Portfolio intake's case key ('case:<REF>' or the debtor key): re-imports find the case.
+    intake_key: Mapped[str | None] = mapped_column(String(255))
 
     creditor: Mapped[Creditor] = relationship()
     debtor: Mapped[Debtor] = relationship()
@@ -49,7 +55,8 @@ class Case(Base):
 
 class Claim(Base):
     __tablename__ = "claim"
-    __table_args__ = (UniqueConstraint("case_id", "reference"),)
+    __table_args__ = (UniqueConstraint("case_id", "reference"),
+                      UniqueConstraint("case_id", "intake_key"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("collection_case.id"), index=True)
@@ -62,6 +69,8 @@ class Claim(Base):
     due_date: Mapped[date | None] = mapped_column(Date)
     extra: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Portfolio intake's claim key, unique within the creditor (see domain/intake/identity).
+    intake_key: Mapped[str | None] = mapped_column(String(255), index=True)
 
     case: Mapped[Case] = relationship(back_populates="claims")
 

@@ -61,7 +61,7 @@ def log_call(session: Session, *, case: Case, agent: User, call: CallInput,
     _follow_up(session, case, agent, call, action, phone, result)
     record(session, verb=f"call.{call.outcome}", case=case, reason=call.note, changes={
         "call_id": [None, log.id], "action_id": [None, action.id if action else None],
-        "follow_ups": [None, [a.id for a in result.follow_ups]]})
+        "follow_ups": [None, ", ".join(f"{a.kind}:{a.id}" for a in result.follow_ups) or None]})
     return result
 
 

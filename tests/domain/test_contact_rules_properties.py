@@ -142,6 +142,15 @@ def probe_points(start: datetime, stop: datetime, zone: str, policy: ContactPoli
     return [p for p in points if start <= p < stop]
 
 
+def window_always_blocked(policy: ContactPolicy, history: ContactHistory) -> bool:
+    """The inconvenient times cover the whole daily window: no call is ever possible."""
+    covered, ranges = policy.call_open, sorted(policy.inconvenient + history.inconvenient, key=lambda r: r.start)
+    for r in ranges:
+        if r.start <= covered < r.end:
+            covered = r.end
+    return covered >= policy.extended_close
+
+
 @settings(max_examples=400, deadline=None)
 @given(call_cases(), st.lists(st.floats(0, 1), min_size=10, max_size=10))
 def test_call_verdict_matches_the_rules_and_its_next_slot_is_the_first(case, offsets):
@@ -154,7 +163,7 @@ def test_call_verdict_matches_the_rules_and_its_next_slot_is_the_first(case, off
         assert now.date() not in holiday_table(country) and now.weekday() not in policy.rest_days
         return
     if verdict.next_allowed_at is None:
-        assert history.opted_out
+        assert history.opted_out or window_always_blocked(policy, history)
         return
     following = verdict.next_allowed_at
     assert following > instant

@@ -36,6 +36,10 @@ def test_known_headers(header, field):
     assert guess_field(header) == field
 
 
+def test_canonical_names_name_themselves():
+    assert all(guess_field(field.name) == field.name for field in FIELDS)
+
+
 @pytest.mark.parametrize("header", ["categorie", "Observations", "Numéro", "", "Colonne 7"])
 def test_unknown_headers(header):
     assert guess_field(header) is None

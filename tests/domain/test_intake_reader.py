@@ -47,6 +47,11 @@ def test_semicolon_wins_over_decimal_commas():
         assert table.delimiter == ";"
 
 
+def test_the_delimiter_that_reveals_the_header_wins():
+    with open_table(b"Nom;Montant;Date facture;Ref\n,\n0,\n", "f.csv") as table:
+        assert table.delimiter == ";" and table.header == ("Nom", "Montant", "Date facture", "Ref")
+
+
 def test_quoted_cells_keep_their_delimiters():
     data = b'Nom,Montant,Adresse\n"DIOP, Awa","1,234.56","Rue 10, Dakar"\n'
     _, rows = rows_of(data)

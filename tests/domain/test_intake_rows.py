@@ -43,7 +43,7 @@ def test_a_good_row_becomes_a_claim():
     assert (debtor.name, debtor.kind, debtor.phones, debtor.emails) == (
         "Société Élevée SARL", "company", ("+221771234567",), ("compta@elevee.sn",))
     assert (debtor.city, debtor.country, debtor.zone) == ("Dakar", "SN", "Africa/Dakar")
-    assert (claim.case_key, claim.claim_key, claim.extras) == ("case:D-1", "ref:F-001", {})
+    assert (claim.case_key, claim.claim_key, claim.extras) == ("case:D-1", "case:D-1|ref:F-001", {})
 
 
 REJECTIONS = [
@@ -91,6 +91,12 @@ def test_values_beyond_the_header_reject_the_row():
     assert outcome.errors == (RowError(2, None, outcome.errors[0].message),)
     assert "séparateur" in outcome.errors[0].message
     assert one(["Nom", "Montant"], ["ACME", "1", "", " "]).ok
+
+
+def test_spreadsheet_values_beyond_the_header_are_kept():
+    normaliser = RowNormaliser(map_columns(["Nom", "Montant"]), CTX, strict_width=False)
+    outcome = normaliser.normalise(RawRow(2, ("ACME", "1", None, "à rappeler")))
+    assert outcome.ok and outcome.claim.extras == {"Colonne 4": "à rappeler"}
 
 
 def test_short_rows_are_padded():
@@ -201,6 +207,13 @@ def test_a_reference_seen_twice_is_a_doubled_row():
                                      ["C", "3", "F2"])
     assert first.ok and third.ok
     assert second.errors[0].column == "Facture" and "ligne 2" in second.errors[0].message
+
+
+def test_references_are_scoped_by_case_when_the_file_has_cases():
+    outcomes = normalise(["Dossier", "Nom", "Montant", "N° effet"], ["P1", "A", "1", "1"],
+                         ["P1", "A", "1", "2"], ["P2", "B", "1", "1"], ["p2", "B", "1", "1"])
+    assert [o.claim.claim_key for o in outcomes[:3]] == ["case:P1|ref:1", "case:P1|ref:2", "case:P2|ref:1"]
+    assert "ligne 4" in outcomes[3].errors[0].message
 
 
 def test_a_rejected_row_does_not_reserve_its_reference():

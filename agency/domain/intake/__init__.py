@@ -31,7 +31,7 @@ from agency.domain.intake.rows import (ClaimRow, IntakeContext, RowNormaliser, R
 
 def read_claims(table: Table, columns: ColumnMap, context: IntakeContext) -> Iterator[RowOutcome]:
     """Every data row of the table, normalised, in file order (one outcome per row)."""
-    normaliser = RowNormaliser(columns, context)
+    normaliser = RowNormaliser(columns, context, strict_width=table.kind == "csv")
     for raw in table.rows():
         yield normaliser.normalise(raw)
 

@@ -151,7 +151,10 @@ _INDEX = _build_index()
 
 @lru_cache(maxsize=4096)
 def guess_field(header: str) -> str | None:
-    """The canonical field a header names ('N° dossier' -> 'case_ref'), else None."""
+    """The canonical field a header names ('N° dossier' -> 'case_ref'), else None.
+    A canonical name names itself, so API payloads keyed by field map directly."""
+    if header in FIELD_BY_NAME:
+        return header
     key = normalise_header(header)
     if key in _INDEX:
         return _INDEX[key]

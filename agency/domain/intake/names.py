@@ -21,7 +21,8 @@ def normalise_name(name: str) -> str:
     return " ".join(kept or words)
 
 
-def _words(name: str) -> list[str]:
+@lru_cache(maxsize=65536)
+def _words(name: str) -> tuple[str, ...]:
     # 'S.A.' and 'S.A.R.L.' fold to single letters: join runs of them back into one word.
     words: list[str] = []
     letters = ""
@@ -35,7 +36,7 @@ def _words(name: str) -> list[str]:
         words.append(word)
     if letters:
         words.append(letters)
-    return words
+    return tuple(words)
 
 
 @lru_cache(maxsize=65536)

@@ -96,7 +96,8 @@ def _is_blank(cells: tuple) -> bool:
 
 
 class Table:
-    """An opened file with its header row found; iterate ``rows()`` (any number of times)."""
+    """An opened file with its header row found. ``rows()`` may be iterated several times,
+    one pass at a time (passes share the file)."""
 
     def __init__(self, source: Source, filename: str, sheet: str | None,
                  saved_mapping: Mapping[str, str] | None) -> None:

@@ -83,8 +83,12 @@ class RowOutcome:
 class RowNormaliser:
     """Normalises the rows of one file for one creditor (see the module docstring)."""
 
-    def __init__(self, columns: ColumnMap, context: IntakeContext) -> None:
+    def __init__(self, columns: ColumnMap, context: IntakeContext, strict_width: bool = True) -> None:
+        """``strict_width``: a value right of the header's last column rejects the row (CSV:
+        a delimiter inside a value shifted the cells); without it (XLSX, where cells cannot
+        shift) such values are kept as extras named 'Colonne N'."""
         self.context = context
+        self._strict_width = strict_width
         self._col = {f.name: (columns.for_field(f.name) or (None,))[0] for f in FIELDS}
         self._extras = columns.for_field(EXTRA)
         self._width = len(columns.columns)
@@ -99,7 +103,8 @@ class RowNormaliser:
         if raw.problem:
             return RowOutcome(raw.line, None, (RowError(raw.line, None, raw.problem),))
         row = RowCells(raw.line, raw.cells)
-        self._check_width(row)
+        if self._strict_width:
+            self._check_width(row)
         debtor = self._debtors.read(row)
         amount = self._amount(row)
         issue, deposit, due = self._claim_dates(row)
@@ -110,7 +115,7 @@ class RowNormaliser:
             return RowOutcome(row.line, None, tuple(row.errors))
         case = identity.case_key(case_ref, identity.debtor_key(
             debtor.company_id, debtor.national_id, debtor.name))
-        base = identity.claim_base_key(claim_ref, case, issue or deposit or due)
+        base = identity.claim_base_key(claim_ref, case_ref, case, issue or deposit or due)
         verdict = self._keys.assign(base, claim_ref is not None, amount.minor, row.line)
         if verdict.doubled_line is not None:
             row.error(self._col["claim_ref"], "Créance en double : même référence qu'à la ligne "
@@ -234,6 +239,11 @@ class RowNormaliser:
             text = row.text(column)
             if text:
                 values[column.header] = text
+        if not self._strict_width:
+            for index in range(self._width, len(row.cells)):
+                text = cell_text(row.cells[index])
+                if text:
+                    values[f"Colonne {index + 1}"] = text
         return values
 
 

@@ -9,6 +9,9 @@ from babel import Locale
 from babel.core import get_global
 
 _NOT_WORD = re.compile(r"[\W_]+")
+# Combining accents (Latin, extended) and Arabic vowel marks, as NFKD separates them.
+_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+                    "\u064b-\u065f\u0670]+")
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "ø": "o", "đ": "d", "ł": "l"})
 
 CLAIM_KINDS = ("invoice", "bill_of_exchange", "contribution", "loan_instalment", "cheque", "other")
@@ -20,8 +23,7 @@ def fold(text: str) -> str:
     Letters of other scripts (Arabic names) are kept, not dropped."""
     text = text.lower()
     if not text.isascii():
-        decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
-        text = "".join(char for char in decomposed if not unicodedata.combining(char))
+        text = _MARKS.sub("", unicodedata.normalize("NFKD", text.translate(_LIGATURES)))
     return _NOT_WORD.sub(" ", text).strip()
 
 

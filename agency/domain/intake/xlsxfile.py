@@ -26,7 +26,7 @@ from agency.domain.intake.errors import NotATableError, SheetNotFoundError
 from agency.domain.intake.values import Cell
 from agency.domain.intake.vocab import fold
 
-CALAMINE_MAX_SHEET_XML = 32 << 20
+CALAMINE_MAX_SHEET_XML = 64 << 20
 UNREADABLE = "Le classeur Excel est illisible ou endommagé."
 
 

@@ -1,0 +1,123 @@
+"""Back-office: take a creditor's portfolio file on its behalf, map its columns, follow
+the import, read the report and download the rejected rows."""
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from agency.access import STAFF, allow
+from agency.backoffice import bp
+from agency.backoffice.registry import menu_item
+from agency.domain.intake import IntakeError
+from agency.domain.timezones import now_utc
+from agency.extensions import db
+from agency.models import Creditor
+from agency.services.audit import Actor, audit_scope
+from agency.services.intake import check_readable, preview, rejected_csv, save_mapping, status_document
+from agency.services.intake_report import percent_done
+from agency.services.intake_web import UploadError, portfolio_of, receive_upload, recent_portfolios
+from workers.intake import start_import
+
+menu_item(25, lambda: _l("Imports"), "backoffice.portfolios", STAFF)
+
+
+def _scope():
+    return audit_scope(db.session, Actor.of_user(current_user), now_utc())
+
+
+@bp.route("/portfolios")
+@allow(STAFF)
+def portfolios():
+    creditors = db.session.scalars(select(Creditor).order_by(Creditor.code)).all()
+    return render_template("intake/list.html", portfolios=recent_portfolios(db.session, None, 50),
+                           creditors=creditors, upload_url=url_for("backoffice.upload_portfolio"),
+                           show_url="backoffice.portfolio", staff=True)
+
+
+@bp.route("/portfolios", methods=["POST"])
+@allow(STAFF)
+def upload_portfolio():
+    creditor = db.session.scalar(select(Creditor).where(
+        Creditor.code == (request.form.get("creditor") or "")))
+    if creditor is None:
+        flash(_("Choisissez le donneur d'ordre."), "danger")
+        return redirect(url_for("backoffice.portfolios"))
+    try:
+        with _scope():
+            portfolio = receive_upload(db.session, creditor=creditor, source="backoffice",
+                                       upload=request.files.get("file"), status="uploaded",
+                                       sheet=request.form.get("sheet") or None)
+            readable = check_readable(db.session, portfolio)
+    except UploadError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return redirect(url_for("backoffice.portfolios"))
+    db.session.commit()
+    if not readable:
+        return redirect(url_for("backoffice.portfolio", portfolio_id=portfolio.id))
+    return redirect(url_for("backoffice.portfolio_mapping", portfolio_id=portfolio.id))
+
+
+@bp.route("/portfolios/<int:portfolio_id>/mapping")
+@allow(STAFF)
+def portfolio_mapping(portfolio_id: int):
+    portfolio = portfolio_of(db.session, portfolio_id, None) or abort(404)
+    if portfolio.status != "uploaded":
+        return redirect(url_for("backoffice.portfolio", portfolio_id=portfolio.id))
+    try:
+        shown = preview(portfolio)
+    except IntakeError as exc:
+        return render_template("intake/mapping.html", portfolio=portfolio, error=exc.message)
+    return render_template("intake/mapping.html", portfolio=portfolio, error=None, **shown)
+
+
+@bp.route("/portfolios/<int:portfolio_id>/mapping", methods=["POST"])
+@allow(STAFF)
+def confirm_mapping(portfolio_id: int):
+    """Keep the columns' fields as chosen, save them for the creditor, start the import."""
+    portfolio = portfolio_of(db.session, portfolio_id, None) or abort(404)
+    if portfolio.status != "uploaded":
+        return redirect(url_for("backoffice.portfolio", portfolio_id=portfolio.id))
+    headers = request.form.getlist("header")
+    fields = request.form.getlist("field")
+    mapping = {**(portfolio.mapping or {}), **dict(zip(headers, fields))}
+    with _scope():
+        try:
+            if request.form.get("save"):
+                save_mapping(db.session, portfolio.creditor_id, mapping)
+        except IntakeError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+            return redirect(url_for("backoffice.portfolio_mapping", portfolio_id=portfolio_id))
+        portfolio.mapping, portfolio.status = mapping, "queued"
+    db.session.commit()
+    start_import(portfolio.id)
+    return redirect(url_for("backoffice.portfolio", portfolio_id=portfolio.id))
+
+
+@bp.route("/portfolios/<int:portfolio_id>")
+@allow(STAFF)
+def portfolio(portfolio_id: int):
+    found = portfolio_of(db.session, portfolio_id, None) or abort(404)
+    return render_template("intake/report.html", portfolio=found, percent=percent_done(found),
+                           report=status_document(db.session, found),
+                           csv_url=url_for("backoffice.portfolio_rejected", portfolio_id=found.id),
+                           back_url=url_for("backoffice.portfolios"))
+
+
+@bp.route("/portfolios/<int:portfolio_id>/rejected.csv")
+@allow(STAFF)
+def portfolio_rejected(portfolio_id: int):
+    found = portfolio_of(db.session, portfolio_id, None) or abort(404)
+    return csv_response(rejected_csv(db.session, found), found)
+
+
+def csv_response(lines, portfolio) -> Response:
+    name = f"rejets-portefeuille-{portfolio.id}.csv"
+    return Response(list(lines), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+

@@ -1,0 +1,53 @@
+"""The team lead's dashboard: figures per agent and team, per day or week, with a chart."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import abort, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from agency.access import MANAGERS, allow
+from agency.backoffice import bp
+from agency.backoffice.registry import menu_item
+from agency.domain.timezones import now_utc
+from agency.extensions import db
+from agency.models import Team
+from agency.services.supervision import Dashboard, dashboard, period
+
+menu_item(70, lambda: _l("Supervision"), "backoffice.supervision", MANAGERS)
+
+
+@bp.route("/supervision")
+@allow(MANAGERS)
+def supervision():
+    now = now_utc()
+    span = "week" if request.args.get("period") == "week" else "day"
+    try:
+        day = date.fromisoformat(request.args["date"]) if request.args.get("date") else now.date()
+    except ValueError:
+        abort(400)
+    team_id = _team_id()
+    start, end = period(day, span)
+    board = dashboard(db.session, team_id=team_id, start=start, end=end, now=now)
+    teams = db.session.query(Team).order_by(Team.name).all()
+    return render_template("supervision/dashboard.html", board=board, span=span, day=day, teams=teams,
+                           team_id=team_id, chart=_chart(board), previous=start - timedelta(days=1))
+
+
+def _team_id() -> int | None:
+    """A team lead sees its own team; admin and direction choose (all by default)."""
+    if current_user.role == "team_lead":
+        return current_user.team_id
+    return request.args.get("team", type=int)
+
+
+def _chart(board: Dashboard) -> dict | None:
+    """Calls per day of the team, drawn as inline SVG bars by the template (no script, no asset)."""
+    if not board.totals.calls:
+        return None
+    days = [board.start + timedelta(days=n) for n in range((board.end - board.start).days)]
+    counts = [board.totals.calls_by_day.get(d, 0) for d in days]
+    top = max(counts) or 1
+    return {"bars": [(d.strftime("%d/%m"), c, round(120 * c / top)) for d, c in zip(days, counts)],
+            "width": 60 * len(days)}

@@ -1,0 +1,71 @@
+"""Creditor portal: send a portfolio file, follow its import, fetch the rejected rows.
+Everything here is confined to the logged-in user's creditor."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from agency.access import CREDITOR, allow
+from agency.backoffice.registry import menu_item
+from agency.backoffice.intake import csv_response
+from agency.creditor_portal import bp
+from agency.domain.timezones import now_utc
+from agency.extensions import db
+from agency.models import Creditor
+from agency.services.audit import Actor, audit_scope
+from agency.services.intake import rejected_csv, status_document
+from agency.services.intake_report import percent_done
+from agency.services.intake_web import UploadError, portfolio_of, receive_upload, recent_portfolios
+from workers.intake import start_import
+
+menu_item(20, lambda: _l("Mes imports"), "creditor_portal.portfolios", CREDITOR)
+
+
+def _own(portfolio_id: int):
+    return portfolio_of(db.session, portfolio_id, current_user.creditor_id) or abort(404)
+
+
+@bp.route("/portfolios")
+@allow(CREDITOR)
+def portfolios():
+    return render_template("intake/list.html",
+                           portfolios=recent_portfolios(db.session, current_user.creditor_id),
+                           creditors=None, upload_url=url_for("creditor_portal.upload_portfolio"),
+                           show_url="creditor_portal.portfolio", staff=False)
+
+
+@bp.route("/portfolios", methods=["POST"])
+@allow(CREDITOR)
+def upload_portfolio():
+    creditor = db.session.get(Creditor, current_user.creditor_id)
+    try:
+        with audit_scope(db.session, Actor.of_user(current_user), now_utc()):
+            portfolio = receive_upload(db.session, creditor=creditor, source="portal",
+                                       upload=request.files.get("file"),
+                                       sheet=request.form.get("sheet") or None)
+    except UploadError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return redirect(url_for("creditor_portal.portfolios"))
+    db.session.commit()
+    start_import(portfolio.id)
+    return redirect(url_for("creditor_portal.portfolio", portfolio_id=portfolio.id))
+
+
+@bp.route("/portfolios/<int:portfolio_id>")
+@allow(CREDITOR)
+def portfolio(portfolio_id: int):
+    found = _own(portfolio_id)
+    return render_template("intake/report.html", portfolio=found, percent=percent_done(found),
+                           report=status_document(db.session, found),
+                           csv_url=url_for("creditor_portal.portfolio_rejected",
+                                           portfolio_id=found.id),
+                           back_url=url_for("creditor_portal.portfolios"))
+
+
+@bp.route("/portfolios/<int:portfolio_id>/rejected.csv")
+@allow(CREDITOR)
+def portfolio_rejected(portfolio_id: int):
+    found = _own(portfolio_id)
+    return csv_response(rejected_csv(db.session, found), found)

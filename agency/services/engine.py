@@ -1,0 +1,157 @@
+"""The daily pass: everything the playbooks have due at an instant, for every creditor.
+
+``run_pass(session, now=...)`` (called by ``agency tick`` and the scheduled job, inside an
+audit scope) settles promises, enrols new cases, marks the cases an event touched since
+the last pass, then, creditor by creditor, takes the cases whose ``next_step_at`` is due
+on the creditor's calendar, in batches, and decides them in SQL (engine_decide) or, for
+the few with holds, pauses or previous-step clocks, with ``schedule.evaluate``
+(engine_python). Running it again at the same instant finds nothing due; records are
+unique per case and step, so two passes at once cannot fire a step twice.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from agency.domain.playbook import ACTION_KINDS, APPROVER_ROLES
+from agency.domain.timezones import UTC, local_date
+from agency.models import Creditor
+from agency.models.playbook import CaseEngine, EnginePass
+from agency.services.audit import current_scope
+from agency.services.engine_batch import (
+    Batch, batch_zones, load_claims, python_case_ids, route_special_cases, select_due,
+    set_due_instants, step_dates,
+)
+from agency.services.engine_decide import sql_path
+from agency.services.engine_effects import close_finished_steps, execute_handovers
+from agency.services.engine_python import python_path
+from agency.services.engine_sql import prepare_temp_tables, run
+from agency.services.engine_sweep import enrol_new_cases, mark_changed_cases
+
+ACTION_HOUR = time(8, 0)  # actions fall due at 08:00 in the debtor's zone
+BATCH_SIZE = 20_000
+
+
+def run_pass(session: Session, *, now: datetime, batch_size: int = BATCH_SIZE) -> dict:
+    """Run what is due at ``now``; the counts of what was done."""
+    pass_id = uuid.uuid4().hex
+    started = current_scope(session).now
+    settled = _settle_promises(session, now)
+    previous = session.scalar(select(EnginePass).order_by(EnginePass.id.desc()).limit(1))
+    enrolled, watermarks = enrol_new_cases(session, now=now, previous=previous)
+    touched = mark_changed_cases(session, now=now, previous=previous, watermarks=watermarks)
+    counts = {"cases": 0, "held": 0, "errors": 0}
+    for creditor in _creditors_with_cases(session):
+        for key, value in _run_creditor(session, creditor, now, pass_id, batch_size).items():
+            counts[key] += value
+    counts.update(_pass_counts(session, pass_id), enrolled=enrolled, events=touched,
+                  promises=settled)
+    session.add(EnginePass(pass_id=pass_id, at=now, started_at=started, finished_at=started,
+                           counts=counts | {"watermarks": watermarks}))
+    session.flush()
+    session.expire_all()
+    return counts | {"pass_id": pass_id, "at": now.isoformat()}
+
+
+def _settle_promises(session: Session, now: datetime) -> int:
+    """The workspace's promise check runs first, so broken promises resume today."""
+    try:
+        from agency.services.promises import check_promises
+    except ImportError:  # the workspace is not installed: no promises to settle
+        return 0
+    result = check_promises(session, now=now)
+    return sum(result.values()) if isinstance(result, dict) else int(result or 0)
+
+
+def _creditors_with_cases(session: Session) -> list[Creditor]:
+    ids = select(CaseEngine.creditor_id).distinct()
+    return list(session.scalars(select(Creditor).where(Creditor.id.in_(ids)).order_by(Creditor.id)))
+
+
+def _run_creditor(session: Session, creditor: Creditor, now: datetime, pass_id: str,
+                  batch_size: int) -> dict[str, int]:
+    today = local_date(now, creditor.timezone)
+    batch = Batch(creditor.id, creditor.timezone, creditor.payment_term_days, today, now, pass_id)
+    _stop_closed_cases(session, batch)
+    rules = contract_approvals(creditor)
+    counts = {"cases": 0, "held": 0, "errors": 0}
+    after = 0
+    while True:
+        prepare_temp_tables(session)
+        ids = select_due(session, batch, after, batch_size)
+        if not ids:
+            return counts
+        counts["cases"] += len(ids)
+        for key, value in _run_batch(session, batch, rules).items():
+            counts[key] += value
+        after = ids[-1]
+
+
+def _run_batch(session: Session, batch: Batch, rules: dict[str, str]) -> dict[str, int]:
+    load_claims(session, batch)
+    route_special_cases(session)
+    step_dates(session, batch)
+    instants = {zone: due_instant(batch.today, zone) for zone in batch_zones(session)}
+    set_due_instants(session, instants)
+    sql_path(session, batch, rules)
+    counts = python_path(session, batch, python_case_ids(session), rules, instants)
+    execute_handovers(session, batch)
+    close_finished_steps(session, batch)
+    return counts
+
+
+def _stop_closed_cases(session: Session, batch: Batch) -> None:
+    """A paid or closed case leaves the pass."""
+    run(session, """
+        UPDATE case_engine SET next_step_at = NULL, state = 'stopped', updated_at = :now
+        WHERE creditor_id = :creditor AND next_step_at <= :today
+          AND EXISTS (SELECT 1 FROM collection_case c
+                      WHERE c.id = case_engine.case_id AND c.status <> 'open')""",
+        creditor=batch.creditor_id, today=batch.today, now=batch.now)
+
+
+def _pass_counts(session: Session, pass_id: str) -> dict[str, int]:
+    steps = dict(run(session, """SELECT status, count(*) FROM case_step WHERE pass_id = :pass
+                                 GROUP BY status""", **{"pass": pass_id}).all())
+    actions = run(session, """
+        SELECT sum(CASE WHEN a.status <> 'skipped' THEN 1 ELSE 0 END),
+               sum(CASE WHEN a.approval = 'pending' THEN 1 ELSE 0 END)
+        FROM case_step cs JOIN action a ON a.case_id = cs.case_id AND a.step_code = cs.step_code
+        WHERE cs.pass_id = :pass""", **{"pass": pass_id}).one()
+    return {"steps_fired": sum(n for s, n in steps.items() if s != "skipped"),
+            "skipped": steps.get("skipped", 0), "actions_created": actions[0] or 0,
+            "waiting_approval": int(actions[1] or 0)}
+
+
+def due_instant(day: date, zone: str) -> datetime:
+    """08:00 on ``day`` in ``zone``, as a UTC instant."""
+    return datetime.combine(day, ACTION_HOUR, tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+
+def contract_approvals(creditor: Creditor) -> dict[str, str]:
+    """Action kind -> approver role, from the creditor's contract (``approval_rules``).
+
+    Keys are action kinds, singular or plural ({"letters": "direction"}); a playbook's
+    own approval wins over the contract's.
+    """
+    rules = {}
+    for key, role in (creditor.approval_rules or {}).items():
+        kind = key if key in ACTION_KINDS else key.removesuffix("s")
+        if kind in ACTION_KINDS and role in APPROVER_ROLES:
+            rules[kind] = role
+    return rules
+
+
+def mark_due(session: Session, case_ids: list[int], now: datetime) -> int:
+    """An event touched these cases: the next pass evaluates them (whatever their zone)."""
+    if not case_ids:
+        return 0
+    day = now.date() - timedelta(days=1)
+    result = session.execute(
+        CaseEngine.__table__.update().where(CaseEngine.case_id.in_(case_ids))
+        .values(next_step_at=day))
+    return result.rowcount

@@ -1,0 +1,91 @@
+"""One chunk of a portfolio file written in one transaction: staged, then applied with
+set-based statements (debtors, contacts, cases, claims, ledger, segments, audit)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import insert, text
+from sqlalchemy.orm import Session
+
+from agency.domain.intake import RawRow, RowOutcome
+from agency.domain.intake.values import cell_text
+from agency.domain.segments import SegmentRule
+from agency.models import PortfolioRejection
+from agency.services import intake_cases as cases
+from agency.services.debtor_matching import match_debtors
+from agency.services.intake_debtors import add_contacts, create_debtors
+from agency.services.intake_segments import segment_cases
+from agency.services.intake_sql import analyze_stage, fill_stage, lock_intake, prepare_stage
+from agency.services.intake_stage import (CASE_COLUMNS, CONTACT_COLUMNS, DEBTOR_COLUMNS,
+                                          ROW_COLUMNS, Chunk)
+
+_UPDATED = """
+    SELECT count(*) FROM intake_row r JOIN intake_case ic ON ic.case_key = r.case_key
+    JOIN intake_debtor d ON d.debtor_key = ic.debtor_key
+    WHERE r.is_new = 0 AND (r.changed = 1 OR d.contact_added = 1)"""
+
+
+@dataclass
+class ChunkCounts:
+    rows: int = 0
+    imported: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    warnings: int = 0
+    cases_created: int = 0
+    debtors_created: int = 0
+
+
+def write_chunk(session: Session, ctx: cases.RunContext, rule: SegmentRule | None,
+                outcomes: list[tuple[RawRow, RowOutcome]]) -> ChunkCounts:
+    """Write one chunk's good rows and rejections; returns its counters."""
+    lock_intake(session)
+    counts = ChunkCounts(rows=len(outcomes))
+    chunk = Chunk()
+    rejections = []
+    for raw, outcome in outcomes:
+        if outcome.ok:
+            chunk.add(outcome.claim)
+            counts.warnings += len(outcome.warnings)
+        else:
+            rejections.append(_rejection(ctx.portfolio_id, raw, outcome))
+    counts.rejected = len(rejections)
+    if rejections:
+        session.execute(insert(PortfolioRejection.__table__), rejections)
+    if len(chunk):
+        _apply(session, ctx, rule, chunk, counts)
+    return counts
+
+
+def _apply(session: Session, ctx: cases.RunContext, rule: SegmentRule | None, chunk: Chunk,
+           counts: ChunkCounts) -> None:
+    _stage(session, chunk)
+    cases.match_cases(session, ctx.creditor_id)
+    match_debtors(session, ctx.creditor_id)
+    counts.debtors_created = create_debtors(session, ctx.now)
+    add_contacts(session)
+    counts.cases_created = cases.create_cases(session, ctx)
+    cases.match_claims(session, ctx.creditor_id)
+    before = cases.last_entry_id(session)
+    counts.imported = cases.insert_claims(session, ctx)
+    cases.update_claims(session, ctx)
+    cases.audit_entries(session, ctx, before)
+    segment_cases(session, ctx, rule)
+    counts.updated = session.scalar(text(_UPDATED))
+    counts.unchanged = len(chunk) - counts.imported - counts.updated
+
+
+def _stage(session: Session, chunk: Chunk) -> None:
+    prepare_stage(session)
+    fill_stage(session, "intake_row", ROW_COLUMNS, chunk.rows)
+    fill_stage(session, "intake_case", CASE_COLUMNS, list(chunk.cases.values()))
+    fill_stage(session, "intake_debtor", DEBTOR_COLUMNS, [tuple(d) for d in chunk.debtors.values()])
+    fill_stage(session, "intake_contact", CONTACT_COLUMNS, list(chunk.contacts.values()))
+    analyze_stage(session)
+
+
+def _rejection(portfolio_id: int, raw: RawRow, outcome: RowOutcome) -> dict:
+    return {"portfolio_id": portfolio_id, "line": outcome.line,
+            "cells": [cell_text(cell) for cell in raw.cells],
+            "errors": [{"column": e.column, "message": e.message} for e in outcome.errors]}

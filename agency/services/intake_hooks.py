@@ -1,0 +1,52 @@
+"""What other areas do with the cases an import opened or changed: assign them to a team
+and an agent, and have the playbook engine (re)compute when to look at them next.
+
+Kept in one place so the import steps stay free of the engine's and the worklist's inner
+workings; each call is in bulk, per chunk.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session, selectinload
+
+from agency.models import Case, Creditor
+
+
+def chunk_case_ids(session: Session) -> tuple[list[int], list[int]]:
+    """(cases the chunk opened, known cases whose claims it added or changed)."""
+    new = list(session.scalars(text("SELECT case_id FROM intake_case WHERE is_new = 1")))
+    changed = list(session.scalars(text("""
+        SELECT DISTINCT cl.case_id FROM intake_row r JOIN claim cl ON cl.id = r.claim_id
+        WHERE (r.is_new = 1 OR r.changed = 1)
+          AND cl.case_id NOT IN (SELECT case_id FROM intake_case WHERE is_new = 1)""")))
+    return new, changed
+
+
+def after_chunk(session: Session, creditor: Creditor, new_ids: list[int], changed_ids: list[int],
+                now: datetime) -> None:
+    """Assign the new cases, enrol them on the creditor's playbook, mark changed ones due."""
+    if new_ids:
+        assign_new_cases(session, new_ids)
+        enrol_new_cases(session, creditor, new_ids, now)
+    if changed_ids:
+        from agency.services.engine import mark_due
+        mark_due(session, changed_ids, now)
+
+
+def assign_new_cases(session: Session, case_ids: list[int]) -> None:
+    """The team of the case's phase and an agent by the team's rule (services.assignment)."""
+    from agency.services.assignment import assign_cases
+    cases = list(session.scalars(select(Case).where(Case.id.in_(case_ids)).order_by(Case.id)
+                                 .options(selectinload(Case.debtor), selectinload(Case.creditor))))
+    with session.no_autoflush:  # one flush for the chunk, not one per case
+        assign_cases(session, cases)
+
+
+def enrol_new_cases(session: Session, creditor: Creditor, case_ids: list[int], now: datetime) -> None:
+    """Put the new cases under the creditor's playbook, due at the next engine pass."""
+    if not creditor.playbook_name:
+        return
+    from agency.services.engine_sweep import enrol_creditor
+    enrol_creditor(session, creditor, now=now, after_id=min(case_ids) - 1, up_to_id=max(case_ids))

@@ -1,0 +1,117 @@
+"""Running an import: stream the file, normalise each row, write chunk after chunk.
+
+Each chunk is committed with the portfolio's progress (``done_line``), so a crashed run
+started again re-reads the file (claim keys depend on the rows before), skips the lines
+already committed and finishes the rest: nothing is lost and nothing doubled.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from sqlalchemy.orm import Session
+
+from agency.domain.intake import (ColumnMap, IntakeContext, IntakeError, RawRow, RowNormaliser,
+                                  RowOutcome, Table, map_columns, open_table)
+from agency.domain.timezones import local_date
+from agency.models import Portfolio
+from agency.models.portfolio import COUNTERS
+from agency.services.audit import current_scope
+from agency.services.intake_cases import RunContext
+from agency.services.intake_chunk import ChunkCounts, write_chunk
+from agency.services.intake_hooks import after_chunk, chunk_case_ids
+from agency.services.intake_segments import rule_of
+
+CHUNK_SIZE = 5000
+FINAL = ("done", "refused")
+Commit = Callable[[], None]
+
+
+def run_portfolio(session: Session, portfolio: Portfolio, *, commit: Commit,
+                  chunk_size: int = CHUNK_SIZE) -> Portfolio:
+    """Import (or finish importing) the portfolio's file, calling ``commit`` per chunk."""
+    if portfolio.status in FINAL:
+        return portfolio
+    scope = current_scope(session)
+    try:
+        table = open_table(portfolio.stored_path, portfolio.filename, sheet=portfolio.sheet,
+                           saved_mapping=portfolio.mapping)
+    except IntakeError as exc:
+        return _refuse(portfolio, exc.message, scope.now, commit)
+    with table:
+        try:
+            columns = map_columns(table.header, portfolio.mapping)
+        except IntakeError as exc:
+            return _refuse(portfolio, exc.message, scope.now, commit)
+        _start(portfolio, table, columns, scope.now)
+        commit()
+        _write_chunks(session, portfolio, table, columns, commit, chunk_size)
+    portfolio.status, portfolio.finished_at = "done", scope.now
+    portfolio.rows_total = portfolio.rows
+    commit()
+    return portfolio
+
+
+def _write_chunks(session: Session, portfolio: Portfolio, table: Table, columns: ColumnMap,
+                  commit: Commit, chunk_size: int) -> None:
+    creditor = portfolio.creditor
+    ctx = _context(session, portfolio)
+    rule = rule_of(creditor.segment_rule)
+    intake = IntakeContext(currency=creditor.currency, country=creditor.country,
+                           today=ctx.today, locale=creditor.locale or "fr_FR")
+    normaliser = RowNormaliser(columns, intake, strict_width=table.kind == "csv")
+    for outcomes in _chunks(table, normaliser, portfolio.done_line, chunk_size):
+        counts = write_chunk(session, ctx, rule, outcomes)
+        new_ids, changed_ids = chunk_case_ids(session)
+        after_chunk(session, creditor, new_ids, changed_ids, ctx.now)
+        _add_counts(portfolio, counts, outcomes[-1][0].line)
+        commit()
+
+
+def _chunks(table: Table, normaliser: RowNormaliser, done_line: int,
+            size: int) -> Iterator[list[tuple[RawRow, RowOutcome]]]:
+    """The rows after ``done_line``, normalised, in lists of ``size``; the rows before are
+    normalised too (and dropped) so claim keys come out as in the first run."""
+    batch: list[tuple[RawRow, RowOutcome]] = []
+    for raw in table.rows():
+        outcome = normaliser.normalise(raw)
+        if raw.line <= done_line:
+            continue
+        batch.append((raw, outcome))
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _context(session: Session, portfolio: Portfolio) -> RunContext:
+    scope = current_scope(session)
+    creditor = portfolio.creditor
+    return RunContext(portfolio_id=portfolio.id, creditor_id=creditor.id,
+                      currency=creditor.currency, now=scope.now,
+                      today=local_date(scope.now, creditor.timezone),
+                      actor_id=scope.actor.user_id, actor_label=scope.actor.label,
+                      reason=f"import du portefeuille n° {portfolio.id} ({portfolio.filename})"[:500])
+
+
+def _start(portfolio: Portfolio, table: Table, columns: ColumnMap, now) -> None:
+    portfolio.status = "running"
+    portfolio.started_at = portfolio.started_at or now
+    portfolio.sheet = table.sheet
+    portfolio.mapping = columns.as_mapping()
+    portfolio.rows_total = max(table.estimate_rows(), portfolio.rows)
+    portfolio.message = None
+
+
+def _add_counts(portfolio: Portfolio, counts: ChunkCounts, last_line: int) -> None:
+    for name in COUNTERS:
+        setattr(portfolio, name, (getattr(portfolio, name) or 0) + getattr(counts, name))
+    portfolio.done_line = last_line
+    portfolio.rows_total = max(portfolio.rows_total, portfolio.rows)
+
+
+def _refuse(portfolio: Portfolio, message: str, now, commit: Commit) -> Portfolio:
+    """A file that is not a table, or lacks columns: nothing is written but the refusal."""
+    portfolio.status, portfolio.message, portfolio.finished_at = "refused", message, now
+    commit()
+    return portfolio

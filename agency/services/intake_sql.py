@@ -1,0 +1,112 @@
+"""SQL plumbing of portfolio intake: typed statements on PostgreSQL and SQLite alike,
+the per-chunk staging tables, and id allocation for set-based inserts."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, bindparam, text
+from sqlalchemy.orm import Session
+
+from agency.models.base import UTCDateTime
+
+# Temporary tables, one set per connection, emptied at the start of every chunk.
+STAGE_TABLES = {
+    "intake_row": """line INTEGER, case_key VARCHAR(255), claim_key VARCHAR(255),
+        reference VARCHAR(100), kind VARCHAR(32), amount BIGINT, issue_date DATE,
+        deposit_date DATE, due_date DATE, extra TEXT, claim_id BIGINT, old_amount BIGINT,
+        is_new INTEGER DEFAULT 0, changed INTEGER DEFAULT 0""",
+    "intake_case": """case_key VARCHAR(255) PRIMARY KEY, external_ref VARCHAR(100),
+        debtor_key VARCHAR(255), first_line INTEGER, case_id BIGINT, reference VARCHAR(32),
+        is_new INTEGER DEFAULT 0""",
+    "intake_debtor": """debtor_key VARCHAR(255) PRIMARY KEY, name VARCHAR(255),
+        name_key VARCHAR(255), kind VARCHAR(16), national_id VARCHAR(64),
+        company_id VARCHAR(64), country VARCHAR(2), zone VARCHAR(64), address TEXT,
+        postal_code VARCHAR(16), city VARCHAR(100), annual_billed BIGINT, first_line INTEGER,
+        debtor_id BIGINT, is_new INTEGER DEFAULT 0, contact_added INTEGER DEFAULT 0""",
+    "intake_contact": """debtor_key VARCHAR(255), kind VARCHAR(8), value VARCHAR(255),
+        zone VARCHAR(64)""",
+}
+STAGE_INDEXES = ("CREATE INDEX IF NOT EXISTS ix_intake_row_claim ON intake_row (claim_key)",
+                 "CREATE INDEX IF NOT EXISTS ix_intake_row_case ON intake_row (case_key)",
+                 "CREATE INDEX IF NOT EXISTS ix_intake_contact ON intake_contact (debtor_key)")
+
+
+def is_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def run(session: Session, sql: str, **params):
+    """Execute SQL with named parameters; instants and dates are bound with their column
+    types, so SQLite gets the same text the ORM writes and PostgreSQL real timestamps."""
+    statement = text(sql)
+    typed = [bindparam(name, type_=UTCDateTime() if isinstance(value, datetime) else Date())
+             for name, value in params.items() if isinstance(value, date)]
+    if typed:
+        statement = statement.bindparams(*typed)
+    return session.execute(statement, params)
+
+
+def run_many(session: Session, sql: str, params: list[dict]) -> None:
+    """Execute one statement for many parameter sets (plain values, no dates)."""
+    if params:
+        session.execute(text(sql), params)
+
+
+def as_json(session: Session, expression: str) -> str:
+    """A text expression as the JSON column type of the dialect."""
+    return f"CAST({expression} AS json)" if is_postgres(session) else expression
+
+
+def prepare_stage(session: Session) -> None:
+    """Create the staging tables if this connection has none, and empty them."""
+    for name, columns in STAGE_TABLES.items():
+        session.execute(text(f"CREATE TEMPORARY TABLE IF NOT EXISTS {name} ({columns})"))
+    for statement in STAGE_INDEXES:
+        session.execute(text(statement))
+    for name in STAGE_TABLES:
+        session.execute(text(f"DELETE FROM {name}"))
+
+
+def fill_stage(session: Session, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Write rows to a staging table: COPY on PostgreSQL, executemany on SQLite."""
+    if not rows:
+        return
+    if is_postgres(session):
+        cursor = session.connection().connection.driver_connection.cursor()
+        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    placeholders = ", ".join(f":{name}" for name in columns)
+    session.execute(text(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"),
+                    [dict(zip(columns, _sqlite_values(row))) for row in rows])
+
+
+def _sqlite_values(row: tuple) -> tuple:
+    return tuple(value.isoformat() if isinstance(value, date) else value for value in row)
+
+
+def analyze_stage(session: Session) -> None:
+    """Temporary tables get no autovacuum statistics: give the planner some."""
+    if is_postgres(session):
+        for name in STAGE_TABLES:
+            session.execute(text(f"ANALYZE {name}"))
+
+
+def allocate_ids(session: Session, table: str, count: int) -> list[int]:
+    """Reserve ``count`` primary keys of ``table`` for an INSERT ... SELECT with explicit ids."""
+    if count <= 0:
+        return []
+    if is_postgres(session):
+        return list(session.scalars(text(
+            f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) "
+            "FROM generate_series(1, :n)"), {"n": count}))
+    top = session.scalar(text(f"SELECT coalesce(max(id), 0) FROM {table}"))
+    return list(range(top + 1, top + 1 + count))
+
+
+def lock_intake(session: Session) -> None:
+    """One chunk at a time across imports (PostgreSQL): two files naming the same new
+    debtor or claim must not both create it. SQLite serialises writers anyway."""
+    if is_postgres(session):
+        session.execute(text("SELECT pg_advisory_xact_lock(727001)"))

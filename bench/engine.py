@@ -1,0 +1,109 @@
+"""Bench of the playbook engine's daily pass: `python -m bench.engine`.
+
+1,000,000 open clinic cases (BENCH_CASES to change) in PostgreSQL at DATABASE_URL
+(default: the recouvra_bench_engine database), loaded once with COPY and brought to
+"yesterday" by one real pass; kept between runs. Then, in one transaction rolled back at
+the end (so the next run measures the same day): the pass on a typical day, the same pass
+again at the same instant (nothing due), and a plain scan of the same cases. Ends with
+one RESULT line.
+"""
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import text
+
+from agency import create_app
+from agency.config import database_url
+from agency.domain.timezones import UTC
+from agency.extensions import db
+from agency.services.audit import Actor, audit_scope
+from agency.services.engine import run_pass
+from bench import _engine_load
+
+DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/recouvra_bench_engine"
+DAY = date(2026, 6, 15)  # a Monday
+SCAN = "SELECT count(*), sum(length(reference)) FROM collection_case WHERE status = 'open'"
+
+
+def _app():
+    url = database_url(os.environ.get("DATABASE_URL") or DEFAULT_URL)
+    if not url.startswith("postgresql"):
+        raise SystemExit("bench.engine needs PostgreSQL (DATABASE_URL)")
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
+                       "QUEUE_MODE": "sync"})
+
+
+def _prepare(cases: int) -> None:
+    session = db.session
+    db.create_all()  # new tables only
+    _engine_load.add_missing_columns(db.engine)
+    if _engine_load.count(session, "collection_case") < cases:
+        started = time.perf_counter()
+        _engine_load.load(session, cases, DAY)
+        print(f"loaded {cases:,} cases with COPY in {time.perf_counter() - started:.1f} s", flush=True)
+    else:
+        print(f"reusing the {cases:,} loaded cases", flush=True)
+    if _engine_load.count(session, "case_engine") >= cases:
+        return
+    yesterday = datetime.combine(DAY - timedelta(days=1), datetime.min.time(), tzinfo=UTC)
+    started = time.perf_counter()
+    with audit_scope(session, Actor.system("bench"), yesterday):
+        counts = run_pass(session, now=yesterday.replace(hour=6), batch_size=50_000)
+    session.commit()
+    print(f"first pass (every case catching up) in {time.perf_counter() - started:.1f} s: {counts}",
+          flush=True)
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("VACUUM ANALYZE"))
+
+
+def _scan() -> float:
+    timings = []
+    with db.engine.connect() as connection:
+        for _ in range(5):
+            started = time.perf_counter()
+            connection.execute(text(SCAN)).one()
+            timings.append(time.perf_counter() - started)
+    return statistics.median(timings)
+
+
+def _measured_passes() -> tuple[float, float, dict, dict]:
+    session = db.session
+    now = datetime.combine(DAY, datetime.min.time(), tzinfo=UTC).replace(hour=6)
+    try:
+        with audit_scope(session, Actor.system("bench"), now):
+            started = time.perf_counter()
+            first = run_pass(session, now=now)
+            first_s = time.perf_counter() - started
+            started = time.perf_counter()
+            second = run_pass(session, now=now)
+            second_s = time.perf_counter() - started
+    finally:
+        session.rollback()  # the data stays on "yesterday" for the next run
+    return first_s, second_s, first, second
+
+
+def main() -> None:
+    cases = int(os.environ.get("BENCH_CASES", 1_000_000))
+    app = _app()
+    with app.app_context():
+        _prepare(cases)
+        scan_s = _scan()
+        first_s, second_s, first, second = _measured_passes()
+        scan_after = _scan()
+    scan = min(scan_s, scan_after)
+    print(f"scan of {cases:,} open cases: {scan:.3f} s")
+    print(f"daily pass: {first_s:.2f} s: {first}")
+    print(f"second pass at the same instant: {second_s:.3f} s: {second}")
+    print(f"RESULT cases={cases} due={first['cases']} actions={first['actions_created']} "
+          f"skipped={first['skipped']} waiting_approval={first['waiting_approval']} "
+          f"pass_s={first_s:.3f} second_pass_s={second_s:.3f} scan_s={scan:.3f} "
+          f"ratio={first_s / scan:.2f} second_ratio={second_s / scan:.2f} "
+          f"second_created={second['actions_created'] + second['steps_fired'] + second['skipped']}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,118 @@
+"""Bench of portfolio intake: `python -m bench.intake [--rows N]`.
+
+Generates a realistic CSV (BENCH_ROWS or --rows, default 100,000 rows, about 2% bad),
+imports it into an empty schema of PostgreSQL at DATABASE_URL (default: the
+recouvra_bench_intake database) the way `agency import` does, then times PostgreSQL
+`COPY` of the same file into a bare table. Prints rows/s, the process's peak memory and
+one RESULT line with the ratio import time / COPY time.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import text
+
+from agency import create_app
+from agency.config import database_url
+from agency.domain.timezones import now_utc
+from agency.extensions import db
+from agency.services.audit import Actor, audit_scope
+from agency.services.directory import create_creditor, ensure_teams
+from agency.services.intake import import_file
+from bench._intake_data import HEADER, write_file
+
+DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/recouvra_bench_intake"
+
+
+def _app():
+    url = database_url(os.environ.get("DATABASE_URL") or DEFAULT_URL)
+    if not url.startswith("postgresql"):
+        raise SystemExit("bench.intake needs PostgreSQL (DATABASE_URL)")
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "QUEUE_MODE": "sync"})
+
+
+def _fresh_schema() -> None:
+    with db.engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    db.create_all()
+
+
+_assigning = [0.0]
+
+
+def _timed_assignment() -> None:
+    """Measure (not skip) the time spent in the worklist's case assignment, reported apart."""
+    from agency.services import intake_hooks
+    assign = intake_hooks.assign_new_cases
+
+    def timed(session, case_ids):
+        started = time.perf_counter()
+        assign(session, case_ids)
+        _assigning[0] += time.perf_counter() - started
+    intake_hooks.assign_new_cases = timed
+
+
+def _import(path: Path) -> tuple[float, dict]:
+    session = db.session
+    _timed_assignment()
+    with audit_scope(session, Actor.system("bench"), now_utc()):
+        ensure_teams(session)
+        creditor = create_creditor(session, code="BENCH", name="Prêteur du bench", country="SN",
+                                   currency="XOF")
+        session.commit()
+        started = time.perf_counter()
+        portfolio = import_file(session, creditor=creditor, path=str(path), commit=session.commit)
+        elapsed = time.perf_counter() - started
+    counts = {k: getattr(portfolio, k) for k in ("rows", "imported", "rejected", "cases_created",
+                                                  "debtors_created")}
+    return elapsed, counts
+
+
+def _copy_baseline(path: Path) -> float:
+    """COPY of the same file into a bare table of text columns, in the same database."""
+    columns = ", ".join(f"c{i} text" for i in range(len(HEADER)))
+    raw = db.engine.raw_connection()
+    try:
+        cursor = raw.driver_connection.cursor()
+        cursor.execute(f"DROP TABLE IF EXISTS bench_copy; CREATE TABLE bench_copy ({columns})")
+        started = time.perf_counter()
+        with cursor.copy("COPY bench_copy FROM STDIN (FORMAT csv, DELIMITER ';', HEADER true)") as copy:
+            with open(path, "rb") as stream:
+                while block := stream.read(1 << 20):
+                    copy.write(block)
+        raw.driver_connection.commit()
+        return time.perf_counter() - started
+    finally:
+        raw.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=int(os.environ.get("BENCH_ROWS", 100_000)))
+    rows = parser.parse_args().rows
+    path = Path(tempfile.mkdtemp(prefix="bench-intake-")) / "portefeuille.csv"
+    bad = write_file(path, rows)
+    print(f"file: {rows:,} rows, {bad:,} bad, {path.stat().st_size / 1e6:.1f} MB", flush=True)
+    with _app().app_context():
+        _fresh_schema()
+        elapsed, counts = _import(path)
+        copy_s = _copy_baseline(path)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"import: {elapsed:.1f} s, {rows / elapsed:,.0f} rows/s, {counts}", flush=True)
+    print(f"of which case assignment (services.assignment.assign_cases): {_assigning[0]:.1f} s",
+          flush=True)
+    print(f"COPY of the same rows: {copy_s:.2f} s", flush=True)
+    path.unlink()
+    print(f"RESULT intake_rows={rows} import_s={elapsed:.2f} rows_per_s={rows / elapsed:.0f} "
+          f"assign_s={_assigning[0]:.1f} peak_mb={peak_mb:.0f} copy_s={copy_s:.2f} "
+          f"ratio={elapsed / copy_s:.1f} ratio_without_assignment={(elapsed - _assigning[0]) / copy_s:.1f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,75 @@
+"""Partner tasks: sent by email with a secret link; the partner reports and uploads."""
+import io
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+import agency.partner_links as partner_views
+from agency.models import OutboundMessage, Partner, PartnerTask
+from agency.services.partners import PartnerError, send_task, task_for_token
+from tests.conftest import T0
+
+
+@pytest.fixture(autouse=True)
+def frozen_now(monkeypatch):
+    monkeypatch.setattr(partner_views, "now_utc", lambda: T0 + timedelta(days=1))
+
+
+@pytest.fixture
+def bailiff(session, scope):
+    partner = Partner(kind="bailiff", name="Me Diagne", email="etude@partner.test", country="SN")
+    session.add(partner)
+    session.flush()
+    return partner
+
+
+def test_task_email_link_report_and_upload(app, client, session, scope, make_case, bailiff, monkeypatch, tmp_path):
+    monkeypatch.setattr(app, "instance_path", str(tmp_path))
+    case = make_case()
+    sent = send_task(session, case=case, partner=bailiff, kind="bailiff", instructions="Signifier le titre.",
+                     base_url="https://recouvra.test")
+    message = session.get(OutboundMessage, sent.message_id)
+    assert message.to_address == "etude@partner.test" and sent.link in message.body
+    assert sent.task.token_hash not in sent.link  # only the hash is stored
+    token = sent.link.rsplit("/", 1)[1]
+    page = client.get(f"/p/{token}")
+    assert page.status_code == 200 and "Signifier le titre." in page.get_data(as_text=True)
+    response = client.post(f"/p/{token}", data={
+        "outcome": "done", "report": "Signifiée à personne.",
+        "document": (io.BytesIO(b"%PDF-1.4 acte"), "acte signification.pdf")},
+        content_type="multipart/form-data")
+    assert response.status_code == 200 and 'id="reported"' in response.get_data(as_text=True)
+    session.expire_all()
+    task = session.get(PartnerTask, sent.task.id)
+    assert (task.status, task.outcome, task.document_name) == ("reported", "done", "acte_signification.pdf")
+    assert (tmp_path / "partner_documents" / str(task.id) / "acte_signification.pdf").read_bytes() == b"%PDF-1.4 acte"
+    assert "Signifiée à personne." in client.get(f"/p/{token}").get_data(as_text=True)
+
+
+def test_bad_expired_or_cancelled_links_find_nothing(client, session, scope, make_case, bailiff):
+    sent = send_task(session, case=make_case(), partner=bailiff, kind="bailiff", instructions="x",
+                     base_url="https://recouvra.test")
+    token = sent.link.rsplit("/", 1)[1]
+    assert client.get(f"/p/{token[:-2]}zz").status_code == 404
+    assert task_for_token(session, token, T0 + timedelta(days=91)) is None
+    sent.task.status = "cancelled"
+    session.flush()
+    assert client.get(f"/p/{token}").status_code == 404
+
+
+def test_refuses_unsendable_tasks(session, scope, make_case, bailiff):
+    bailiff.email = None
+    with pytest.raises(PartnerError):
+        send_task(session, case=make_case(), partner=bailiff, kind="bailiff", instructions="x", base_url="h")
+
+
+def test_staff_sends_a_task_from_the_case_page(client, login, session, make_user, make_case, bailiff):
+    case = make_case()
+    login(make_user("agent"))
+    assert "Missions partenaires" in client.get(f"/cases/{case.reference}").get_data(as_text=True)
+    response = client.post(f"/cases/{case.reference}/partner-tasks",
+                           data={"partner_id": bailiff.id, "instructions": "Visite au domicile"})
+    assert response.status_code == 302, response.data
+    assert "Mission envoyée" in client.get(response.location).get_data(as_text=True)
+    assert session.scalar(select(PartnerTask.kind).where(PartnerTask.case_id == case.id)) == "bailiff"
