@@ -97,6 +97,30 @@ def vacuum(session, *tables: str) -> None:
             connection.exec_driver_sql(f"VACUUM ANALYZE {table}")
 
 
+QUEUE_INDEXES = ("ix_case_queue_walk", "ix_action_queue_case", "ix_action_queue_assignee",
+                 "ix_action_queue_callbacks", "ix_payment_promise_queue")
+
+
+def queue_indexes() -> list:
+    from agency.models import Base
+    return [index for table in Base.metadata.tables.values() for index in table.indexes
+            if index.name in QUEUE_INDEXES]
+
+
+def ensure_queue_indexes(session) -> list[str]:
+    """Create the queue's indexes missing from data loaded before they existed."""
+    created = []
+    connection = session.connection()
+    for index in queue_indexes():
+        if not connection.exec_driver_sql(f"SELECT to_regclass('{index.name}')").scalar():
+            index.create(connection)
+            created.append(index.name)
+    session.commit()
+    if created:
+        vacuum(session, "collection_case", "action")  # index-only scans need the visibility map
+    return created
+
+
 def load(session, cases: int) -> None:
     """The people by the ORM (a few rows), the bulk by SQL."""
     with audit_scope(session, Actor.system("bench"), NOW):
@@ -112,5 +136,5 @@ def load(session, cases: int) -> None:
     for table in ("debtor", "collection_case", "claim"):
         session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), :n)"), {"n": cases})
     session.commit()
-    session.execute(text("ANALYZE"))
     session.commit()
+    vacuum(session, "debtor", "debtor_phone", "collection_case", "claim", "ledger_entry", "action", "call_log")

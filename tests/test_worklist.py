@@ -170,3 +170,31 @@ def test_cli_prints_the_queue_as_json(runner, session, pair, assigned_case):
     assert json.loads(night.output) == []
     unknown = runner.invoke(["worklist", "--agent", "nobody@x.test", "--json"])
     assert unknown.exit_code == 1 and json.loads(unknown.output)["ok"] is False
+
+
+def test_the_page_is_the_first_entries_of_the_whole_queue(session, pair, assigned_case, make_debtor,
+                                                           make_creditor):
+    from agency.models import PaymentPromise
+    from agency.services.worklist import worklist_page
+    cases, creditors = [], {"XOF": make_creditor("FCFA"), "EUR": make_creditor("EURO", currency="EUR")}
+    for number in range(34):  # equal balances, two currencies, call-backs, promises, a partner's case
+        debtor = make_debtor(f"Débiteur {number}", phones=(f"+2217700{number:05d}",))
+        amount = (5_000, 90_000, 90_000, 1_000_000)[number % 4]
+        case = assigned_case(pair[1] if number % 11 == 5 else None, debtor=debtor, amounts=(amount,),
+                             creditor=creditors["EUR" if number % 5 == 0 else "XOF"])
+        kind = "callback" if number % 9 == 0 else "counter_call" if number % 7 == 0 else "call"
+        add_call(session, case, WEDNESDAY - timedelta(minutes=number), kind=kind,
+                 assignee=pair[0] if number % 11 == 5 else None)
+        if number % 6 == 1:
+            session.add(PaymentPromise(case_id=case.id, promised_date=date(2026, 3, 10 + number % 3),
+                                       amount_minor=1000, currency=case.currency, status="open",
+                                       created_at=WEDNESDAY))
+        if number % 8 == 3:
+            log(session, case, WEDNESDAY - timedelta(days=2, hours=number))
+        cases.append(case)
+    session.flush()
+    everything = build_worklist(session, pair[0], WEDNESDAY)
+    assert len(everything) == 34
+    for size in (1, 5, 25, 34, 40):
+        page = worklist_page(session, pair[0], WEDNESDAY, size)
+        assert page.entries == everything[:size] and page.complete == (size >= 34)

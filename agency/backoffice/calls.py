@@ -21,7 +21,7 @@ from agency.services.audit import Actor, audit_scope
 from agency.services.calls import CallError, CallInput, log_call, may_call, recent_calls
 from agency.services.cases import find_case
 from agency.services.promises import PromiseError
-from agency.services.worklist import build_worklist, queue_status
+from agency.services.worklist import queue_status, worklist_page
 
 CALLERS = ("agent", "team_lead", "admin", "direction")
 PAGE_SIZE = 25  # the next calls; the count says how many more wait
@@ -34,9 +34,9 @@ menu_item(15, lambda: _l("Mes appels"), "backoffice.my_calls", ("agent", "team_l
 @allow(CALLERS)
 def my_calls():
     agent = _queue_owner()
-    entries = build_worklist(db.session, agent, now_utc())
-    return render_template("calls/queue.html", agent=agent, entries=entries[:PAGE_SIZE],
-                           total=len(entries), quick=QUICK_OUTCOMES, outcomes=CALL_OUTCOMES)
+    page = worklist_page(db.session, agent, now_utc(), PAGE_SIZE)
+    return render_template("calls/queue.html", agent=agent, entries=page.entries, complete=page.complete,
+                           quick=QUICK_OUTCOMES, outcomes=CALL_OUTCOMES)
 
 
 def _queue_owner() -> User:

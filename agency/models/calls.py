@@ -6,12 +6,16 @@ The queue's indexes on `action` live here, beside the queries they serve
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 
+from babel.numbers import get_currency_precision, list_currencies
 from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from agency.models.action import Action
 from agency.models.base import Base, UTCDateTime
+from agency.models.case import Case
+from agency.models.commitments import PaymentPromise
 
 CALL_KINDS = ("call", "callback", "counter_call")
 OPEN_STATUSES = ("planned", "due")
@@ -21,15 +25,48 @@ REACHED_OUTCOMES = frozenset({"reached", "refused", "promise", "dispute", "callb
 ASSIGNMENT_STRATEGIES = ("round_robin", "by_count", "by_balance", "fixed")
 PARTNER_TASK_STATUSES = ("sent", "reported", "cancelled")
 
-_OPEN_CALL = text("status IN ('planned', 'due') AND kind IN ('call', 'callback', 'counter_call')")
 
-# "My calls now": an agent's open call actions by due instant, and the unassigned ones by case
-# (they follow the case's agent). Partial, so they hold only the open calls, not the history.
+
+@lru_cache(maxsize=1)
+def _exponents() -> dict[int, tuple[str, ...]]:
+    found: dict[int, list[str]] = {}
+    for code in sorted(list_currencies()):
+        found.setdefault(get_currency_precision(code), []).append(code)
+    return {exponent: tuple(codes) for exponent, codes in found.items()}
+
+
+@lru_cache(maxsize=1)
+def balance_major_sql() -> str:
+    """A case's balance in the smallest major-unit fraction of any currency: an exact integer
+    whose order is the call queue's balance order (flat rates). Literal SQL, so that the index
+    below and the queue's ORDER BY are the same expression."""
+    exponents = _exponents()
+    top = max(exponents)
+    arms = " ".join(f"WHEN currency IN ({', '.join(repr(c) for c in codes)}) THEN {10 ** (top - exponent)}"
+                    for exponent, codes in sorted(exponents.items()) if exponent != 2)
+    return f"(balance_minor * CASE {arms} ELSE {10 ** (top - 2)} END)"
+
+
+_OPEN_CALL = text("status IN ('planned', 'due') AND kind IN ('call', 'callback', 'counter_call')")
+_CALLBACK = text("status IN ('planned', 'due') AND kind = 'callback'")
+
+# "My calls now" (agency.services.worklist_sql). Partial, so they hold only the open calls, and
+# covering (INCLUDE), so the queue reads index pages and never the scattered table rows:
+# - each agent's cases by balance (major units, see balance_major_sql), for the walk;
+# - the open calls of a case, probed for each case walked;
+# - an agent's open calls by due instant (the calls assigned to it on others' cases);
+# - the open call-backs by assignee (none: unassigned), and the open promises by case.
+Index("ix_case_queue_walk", Case.agent_id, text(f"{balance_major_sql()} DESC"), Case.id,
+      postgresql_include=["hold_until", "creditor_id", "debtor_id", "currency", "balance_minor"],
+      postgresql_where=text("status = 'open'"), sqlite_where=text("status = 'open'"))
+Index("ix_action_queue_case", Action.case_id, Action.due_at,
+      postgresql_include=["assignee_id", "kind", "id"], postgresql_where=_OPEN_CALL, sqlite_where=_OPEN_CALL)
 Index("ix_action_queue_assignee", Action.assignee_id, Action.due_at,
-      postgresql_where=_OPEN_CALL, sqlite_where=_OPEN_CALL)
-Index("ix_action_queue_unassigned", Action.case_id, Action.due_at,
-      postgresql_where=text(f"assignee_id IS NULL AND {_OPEN_CALL.text}"),
-      sqlite_where=text(f"assignee_id IS NULL AND {_OPEN_CALL.text}"))
+      postgresql_include=["case_id", "kind", "id"], postgresql_where=_OPEN_CALL, sqlite_where=_OPEN_CALL)
+Index("ix_action_queue_callbacks", Action.assignee_id, Action.due_at,
+      postgresql_include=["case_id", "id"], postgresql_where=_CALLBACK, sqlite_where=_CALLBACK)
+Index("ix_payment_promise_queue", PaymentPromise.case_id, PaymentPromise.promised_date,
+      postgresql_where=text("status = 'open'"), sqlite_where=text("status = 'open'"))
 
 
 class CallLog(Base):

@@ -122,12 +122,13 @@ def python_path(session: Session, batch: Batch, case_ids: list[int],
     return counts
 
 
-def _case_rows(session: Session, case_ids: list[int]) -> dict[int, tuple[CaseEngine, Case]]:
-    rows = session.execute(
-        select(CaseEngine, Case).join(Case, Case.id == CaseEngine.case_id)
-        .options(selectinload(CaseEngine.playbook_version))
-        .where(CaseEngine.case_id.in_(case_ids)))
-    return {engine.case_id: (engine, case) for engine, case in rows}
+def _case_rows(session: Session, case_ids: list[int]) -> dict[int, tuple[CaseEngine, object]]:
+    """Each case's engine row, and the few case columns the actions need."""
+    facts = {row.id: row for row in session.execute(
+        select(Case.id, Case.agent_id, Case.segment).where(Case.id.in_(case_ids)))}
+    engines = session.scalars(select(CaseEngine).options(selectinload(CaseEngine.playbook_version))
+                              .where(CaseEngine.case_id.in_(case_ids)))
+    return {engine.case_id: (engine, facts[engine.case_id]) for engine in engines}
 
 
 def _write_records(session: Session, batch: Batch, cases: dict, results: dict) -> None:
@@ -178,7 +179,7 @@ def _write_actions(session: Session, batch: Batch, cases: dict, results: dict,
         session.execute(insert(Action), rows)
 
 
-def _skipped_row(batch: Batch, case: Case, engine: CaseEngine, skip, spec, instant) -> dict:
+def _skipped_row(batch: Batch, case, engine: CaseEngine, skip, spec, instant) -> dict:
     return dict(case_id=case.id, kind=spec.kind, template=spec.template, step_code=skip.code,
                 playbook_version=engine.playbook_version.version, due_at=instant,
                 status="skipped", approval="none", approver_role=None,
@@ -187,7 +188,7 @@ def _skipped_row(batch: Batch, case: Case, engine: CaseEngine, skip, spec, insta
                 created_at=batch.now)
 
 
-def _action_row(batch: Batch, case: Case, engine: CaseEngine, due, spec, rules, due_at,
+def _action_row(batch: Batch, case, engine: CaseEngine, due, spec, rules, due_at,
                 zone: str) -> dict:
     approver = spec.approver_role or rules.get(spec.kind)
     instant = due_at[zone]

@@ -1,30 +1,33 @@
 """'My calls now': the debtors an agent may call at an instant, in priority order.
 
-SQL picks only what is due by now: the open call actions assigned to the agent (or to the
-absent partner it covers), or unassigned on their cases, on open cases not on hold (two
-partial indexes, agency.models.calls). Python then applies the contact rules
-(agency.domain.contact_rules, the one place for them) and the queue's order
-(agency.domain.call_queue). Last contact is known within the rules' look-back only.
+The rows come from agency.services.worklist_stream in the queue's order, a few at a time; each
+batch gets its debtors' phones and recent calls in one query each, then the contact rules
+(agency.domain.contact_rules, the one place for them) and the order's last keys
+(agency.domain.call_queue.priority_key). The page stops after its first entries; the command
+line reads the whole queue. Last contact is known within the rules' look-back only.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, func, or_, select, union_all
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from agency.domain.call_queue import CallReason, QueueCandidate, order_queue
+from agency.domain.call_queue import CallReason, QueueCandidate, priority_key
 from agency.domain.contact_rules import CallGate, call_verdict
 from agency.domain.money import Money
 from agency.domain.timezones import as_utc, local_time
-from agency.models import Action, Case, Claim, Debtor, LedgerEntry, PaymentPromise, User
+from agency.models import Action, Case, User
 from agency.models.calls import CALL_KINDS, OPEN_STATUSES
-from agency.services.worklist_facts import CallFacts, PolicyBook, call_facts, covered_agents, phone_book
+from agency.services.worklist_facts import (
+    CallFacts, PolicyBook, call_facts, covered_agents, phone_book, queue_lookback,
+)
+from agency.services.worklist_sql import case_details
+from agency.services.worklist_stream import KIND_REASONS, QueueRows, balance_scale
 
-KIND_REASONS = {"call": CallReason.DUE_STEP, "callback": CallReason.PROMISED_CALLBACK,
-                "counter_call": CallReason.COUNTER_CALL}
-
+FIRST_BATCH = 40  # rows given their facts at once; doubles for each further batch
+MAX_BATCH = 500
 
 @dataclass(frozen=True, slots=True)
 class WorklistEntry:
@@ -54,105 +57,104 @@ class WorklistEntry:
                 "promised_date": self.promised_date.isoformat() if self.promised_date else None}
 
 
-_COLUMNS = (Action.id.label("action_id"), Action.kind, Action.due_at, Case.id.label("case_id"),
-            Case.reference, Case.external_ref, Case.creditor_id, Case.currency, Case.opened_at,
-            Case.debtor_id, Debtor.timezone, Debtor.country, Debtor.name)
-
-
-def _open_case(today: date):
-    return and_(Case.status == "open", or_(Case.hold_until.is_(None), Case.hold_until <= today))
-
-
-def due_call_rows(session: Session, agent_ids: list[int], now: datetime, today: date) -> list:
-    """The open call actions of these agents due by `now`, with their case and debtor."""
-    due = and_(Action.status.in_(OPEN_STATUSES), Action.kind.in_(CALL_KINDS), Action.due_at <= now)
-    assigned = (select(*_COLUMNS).select_from(Action).join(Case, Action.case_id == Case.id)
-                .join(Debtor, Case.debtor_id == Debtor.id)
-                .where(Action.assignee_id.in_(agent_ids), due, _open_case(today)))
-    unassigned = (select(*_COLUMNS).select_from(Case).join(Action, Action.case_id == Case.id)
-                  .join(Debtor, Case.debtor_id == Debtor.id)
-                  .where(Case.agent_id.in_(agent_ids), Action.assignee_id.is_(None), due, _open_case(today)))
-    return list(session.execute(union_all(assigned, unassigned)))
-
-
-def _callbacks_asked(rows: list) -> dict[int, list[datetime]]:
-    asked: dict[int, list[datetime]] = {}
-    for row in rows:
-        if row.kind == "callback":
-            asked.setdefault(row.debtor_id, []).append(as_utc(row.due_at))
-    return asked
-
-
 def _colleague_reached_today(facts: CallFacts, agent_ids: list[int], zone: str, now: datetime) -> bool:
     today = local_time(now, zone).date()
     return any(agent not in agent_ids and local_time(at, zone).date() == today
                for agent, at in facts.reached_by)
 
 
-def _case_extras(session: Session, case_ids: list[int]) -> dict[int, tuple[int, date | None, date | None]]:
-    """case id -> (balance minor, oldest claim date, earliest open promised date), in one query."""
-    if not case_ids:
-        return {}
-    balance = (select(func.coalesce(func.sum(LedgerEntry.amount_minor), 0))
-               .where(LedgerEntry.case_id == Case.id).scalar_subquery())
-    oldest = (select(func.min(func.coalesce(Claim.due_date, Claim.deposit_date, Claim.issue_date)))
-              .where(Claim.case_id == Case.id).scalar_subquery())
-    promised = (select(func.min(PaymentPromise.promised_date))
-                .where(PaymentPromise.case_id == Case.id, PaymentPromise.status == "open").scalar_subquery())
-    rows = session.execute(select(Case.id, balance, oldest, promised).where(Case.id.in_(case_ids)))
-    return {case_id: (int(total or 0), first, promise) for case_id, total, first, promise in rows}
+@dataclass(frozen=True, slots=True)
+class WorklistPage:
+    """The first entries of a queue; `complete` when the queue holds no more."""
+    entries: list[WorklistEntry]
+    complete: bool
 
 
 def build_worklist(session: Session, agent: User, now: datetime) -> list[WorklistEntry]:
     """The debtors `agent` may call at `now`, best first, one entry per debtor."""
-    now = as_utc(now)
-    today = now.date()
-    agent_ids = covered_agents(session, agent, today)
-    rows = due_call_rows(session, agent_ids, now, today)
-    policies = PolicyBook(session)
-    policies.load({row.creditor_id for row in rows})
-    for row in rows:
-        policies.policy(row.creditor_id, row.country)
-    debtor_ids = {row.debtor_id for row in rows}
-    phones = phone_book(session, debtor_ids)
-    facts = call_facts(session, debtor_ids, now, policies.lookback(), _callbacks_asked(rows), phones.opted_out)
-    gate = CallGate(now)
-    passing = [row for row in rows if row.debtor_id in phones.working
-               and not _colleague_reached_today(facts[row.debtor_id], agent_ids, row.timezone, now)
-               and gate.allows(row.timezone, row.country, policies.policy(row.creditor_id, row.country),
-                               facts[row.debtor_id].history)]
-    extras = _case_extras(session, sorted({row.case_id for row in passing}))
-    by_action, candidates = {}, []
-    for row in passing:
-        balance, oldest, promised = extras[row.case_id]
-        age_from = oldest or as_utc(row.opened_at).date()
-        candidate = QueueCandidate(
+    return list(_entries(session, agent, as_utc(now), first_cases=None))
+
+
+def worklist_page(session: Session, agent: User, now: datetime, size: int) -> WorklistPage:
+    """The first `size` entries of build_worklist, reading only as much as they need."""
+    entries = []
+    for entry in _entries(session, agent, as_utc(now), first_cases=8 * size):
+        entries.append(entry)
+        if len(entries) > size:
+            return WorklistPage(entries[:size], complete=False)
+    return WorklistPage(entries, complete=True)
+
+
+class _Batch:
+    """The facts of a batch of rows: case details, phones, calls, and the contact rules."""
+
+    def __init__(self, session: Session, rows: list, agent_ids: list[int], now: datetime,
+                 queue: QueueRows, policies: PolicyBook, lookback) -> None:
+        debtor_ids = {row.debtor_id for row in rows}
+        self.details = case_details(session, sorted({row.case_id for row in rows}))
+        self.phones = phone_book(session, debtor_ids)
+        self.facts = call_facts(session, debtor_ids, now, lookback, queue.callbacks, self.phones.opted_out)
+        self.agent_ids, self.now, self.policies = agent_ids, now, policies
+
+    def candidate(self, row, gate: CallGate) -> QueueCandidate | None:
+        """The row as a queue candidate, or None when the rules keep it out now."""
+        detail, facts = self.details[row.case_id], self.facts[row.debtor_id]
+        policy = self.policies.policy(row.creditor_id, detail.country)
+        if (row.debtor_id not in self.phones.working
+                or _colleague_reached_today(facts, self.agent_ids, detail.timezone, self.now)
+                or not gate.allows(detail.timezone, detail.country, policy, facts.history)):
+            return None
+        age_from = detail.oldest or as_utc(detail.opened_at).date()
+        return QueueCandidate(
             case_id=row.case_id, debtor_id=row.debtor_id, reason=KIND_REASONS[row.kind], due_at=row.due_at,
-            zone=row.timezone, country=row.country, policy=policies.policy(row.creditor_id, row.country),
-            balance=Money(balance, row.currency), debt_age_days=(today - age_from).days,
-            promised_date=promised, last_contact_at=facts[row.debtor_id].last_contact_at)
-        by_action[id(candidate)] = row
-        candidates.append(candidate)
-    ordered = order_queue(candidates, now, rates=_flat_rates(candidates))
-    return [_entry(by_action[id(c)], c, phones.working[c.debtor_id], policies.codes, now) for c in ordered]
+            zone=detail.timezone, country=detail.country, policy=policy,
+            balance=Money(row.balance_minor, row.currency), debt_age_days=(self.now.date() - age_from).days,
+            promised_date=getattr(row, "promised", None), last_contact_at=facts.last_contact_at)
 
 
-def _flat_rates(candidates: list[QueueCandidate]) -> dict[str, int] | None:
-    """Several currencies in one queue: compare balances in major units (no FX table yet)."""
-    currencies = {c.balance.currency for c in candidates}
-    return {code: 1 for code in currencies} if len(currencies) > 1 else None
+def _batches(queue: QueueRows, first: int):
+    """Whole groups of rows, at least `first` rows a batch, then twice as many up to MAX_BATCH
+    (the batch's IN lists stay short)."""
+    batch, count, size = [], 0, first
+    for group in queue.groups():
+        batch.append(group)
+        count += len(group)
+        if count >= size:
+            yield batch
+            batch, count, size = [], 0, min(size * 2, MAX_BATCH)
+    if batch:
+        yield batch
 
 
-def _entry(row, candidate: QueueCandidate, phone: tuple[int, str], codes: dict[int, str],
+def _entries(session: Session, agent: User, now: datetime, first_cases: int | None):
+    """The queue's entries in order, computed batch by batch."""
+    agent_ids = covered_agents(session, agent, now.date())
+    queue = QueueRows(session, agent_ids, now, first_cases)
+    policies, gate, seen = PolicyBook(session), CallGate(now), set()
+    lookback = queue_lookback(session)
+    for groups in _batches(queue, FIRST_BATCH if first_cases else MAX_BATCH):
+        rows = [row for group in groups for row in group if row.debtor_id not in seen]
+        policies.load({row.creditor_id for row in rows})
+        batch = _Batch(session, rows, agent_ids, now, queue, policies, lookback)
+        for group in groups:
+            passing = [(c, row) for row in group if row.debtor_id not in seen
+                       and (c := batch.candidate(row, gate)) is not None]
+            passing.sort(key=lambda pair: priority_key(pair[0], now, balance_scale(pair[0].balance.currency)))
+            for candidate, row in passing:
+                if candidate.debtor_id not in seen:
+                    seen.add(candidate.debtor_id)
+                    yield _entry(row, batch.details[row.case_id], candidate, batch.phones.working[row.debtor_id],
+                                 policies.codes, now)
+
+
+def _entry(row, detail, candidate: QueueCandidate, phone: tuple[int, str], codes: dict[int, str],
            now: datetime) -> WorklistEntry:
-    creditor_code = codes[row.creditor_id]
     return WorklistEntry(
-        action_id=row.action_id, case_id=row.case_id, case=row.reference, external_ref=row.external_ref,
-        creditor_code=creditor_code, debtor_id=row.debtor_id, debtor=row.name, phone=phone[1],
-        phone_id=phone[0], zone=row.timezone, local_time=local_time(now, row.timezone),
+        action_id=row.action_id, case_id=row.case_id, case=detail.reference, external_ref=detail.external_ref,
+        creditor_code=codes[row.creditor_id], debtor_id=row.debtor_id, debtor=detail.name, phone=phone[1],
+        phone_id=phone[0], zone=detail.timezone, local_time=local_time(now, detail.timezone),
         reason=candidate.reason, due_at=candidate.due_at, balance=candidate.balance,
         promised_date=candidate.promised_date)
-
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from agency.domain.contact_rules import CallAttempt, ContactHistory, ContactPolicy, policy_for
+from agency.domain.contact_rules import DEFAULT_POLICY, CallAttempt, ContactHistory, ContactPolicy, policy_for
 from agency.models import AgentPair, CallLog, Creditor, DebtorPhone, User
 
 CALLBACK_SPAN = timedelta(days=2)  # a requested call-back runs to the end of its local day at most
@@ -56,6 +56,18 @@ class PolicyBook:
         """Minutes between a failed call and the pair's counter-call (creditor setting, default 120)."""
         value = self.settings(creditor_id).get("counter_call_spacing_minutes", 120)
         return max(1, int(value))
+
+
+def queue_lookback(session: Session) -> timedelta:
+    """How far back calls count under any creditor's policy for any country (a day of slack for
+    zones): the queue's look-back, fixed before its rows are read."""
+    days = [DEFAULT_POLICY.attempt_period_days, DEFAULT_POLICY.quiet_days, 7]
+    for (automation,) in session.execute(select(Creditor.automation)):
+        settings = (automation or {}).get("contact_policy")
+        for key in settings or ():
+            policy = policy_for(settings, None if key == "default" else key)
+            days += [policy.attempt_period_days, policy.quiet_days]
+    return timedelta(days=max(days) + 1)
 
 
 @dataclass(frozen=True, slots=True)
