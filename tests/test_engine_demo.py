@@ -13,8 +13,7 @@ from agency.services.engine_demo import seed_engine_demo
 def test_demo_shows_actions_and_approvals(session):
     now = datetime(2026, 3, 2, 9, tzinfo=UTC)
     with audit_scope(session, Actor.system("demo"), now):
-        load_demo(session, password="demo-password-1")
-        counts = seed_engine_demo(session, now)
+        counts = load_demo(session, password="demo-password-1")
         again = seed_engine_demo(session, now)
     assert counts["actions_created"] > 0 and counts["waiting_approval"] > 0
     assert again["actions_created"] == 0

@@ -21,7 +21,8 @@ def demo(password, as_json):
     def human() -> str:
         if not result["created"]:
             return "demo data already loaded: nothing changed"
-        lines = [f"demo loaded: {result['cases']} cases. Logins (shown once):"]
+        lines = [f"demo loaded: {result['cases']} cases, {result['actions_created']} actions "
+                 f"({result['waiting_approval']} waiting for approval). Logins (shown once):"]
         lines += [f"  {l['role']:<10} {l['email']:<32} {l['password']}" for l in result["logins"]]
         return "\n".join(lines)
     emit(result, as_json, human)

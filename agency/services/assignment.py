@@ -3,21 +3,27 @@
 Rules per team, optionally per creditor (a creditor's rule wins over the team's): round-robin
 among the team's agents, the agent with the fewest open cases, with the smallest open balance,
 or one fixed agent. Agents away today receive no new case.
+
+Assigning many cases at once (an import) costs a handful of queries, not a few per case:
+teams, agents, rules and loads are read once per call (``_Planner``), and ``assign_case_ids``
+writes the choices and their audit events in bulk.
 """
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from agency.models import Action, AssignmentRule, Case, LedgerEntry, Team, User
+from agency.models import Action, AssignmentRule, AuditEvent, Case, Team, User
 from agency.models.calls import ASSIGNMENT_STRATEGIES, OPEN_STATUSES
 from agency.services.audit import current_scope, give_reason, record
 
 PHASE_TEAMS = {"amicable": "amicable", "pre_litigation": "amicable", "judicial": "judicial",
                "injunction": "injunction", "enforcement": "injunction"}
+REASON = "affectation automatique"
 
 
 class AssignmentError(ValueError):
@@ -58,68 +64,139 @@ def set_rule(session: Session, *, team: Team, strategy: str, creditor_id: int | 
     return rule
 
 
-def _loads(session: Session, agent_ids: list[int], strategy: str) -> dict[int, int]:
-    """Open cases (count) or open balance (minor units) per agent."""
-    loads = dict.fromkeys(agent_ids, 0)
-    if strategy == "by_count":
-        query = (select(Case.agent_id, func.count(Case.id)).where(Case.agent_id.in_(agent_ids),
-                 Case.status == "open").group_by(Case.agent_id))
-    else:
-        query = (select(Case.agent_id, func.sum(LedgerEntry.amount_minor)).join(
-            LedgerEntry, LedgerEntry.case_id == Case.id).where(
-            Case.agent_id.in_(agent_ids), Case.status == "open").group_by(Case.agent_id))
-    loads.update({agent_id: int(total or 0) for agent_id, total in session.execute(query)})
-    return loads
+class _Planner:
+    """The choices of one assignment call, reading each team's agents, rule and loads once."""
 
+    def __init__(self, session: Session, today: date, case_ids: list[int]) -> None:
+        self.session, self.today, self.case_ids = session, today, case_ids
+        self.teams = {t.code: t.id for t in session.scalars(select(Team))}
+        self.agents: dict[int, list[int]] = {}
+        self.rules: dict[tuple[int, int], AssignmentRule | None] = {}
+        self.loads: dict[tuple[int, str], dict[int, int]] = {}
+        self.started: dict[int, AssignmentRule] = {}  # round-robin cursors created by this call
+        self.balances: dict[int, int] | None = None
 
-def _balance(session: Session, case: Case) -> int:
-    return int(session.scalar(select(func.coalesce(func.sum(LedgerEntry.amount_minor), 0))
-                              .where(LedgerEntry.case_id == case.id)))
+    def team_of(self, phase: str) -> int | None:
+        return self.teams.get(PHASE_TEAMS.get(phase, ""))
+
+    def pick(self, case_id: int, team_id: int, creditor_id: int) -> int | None:
+        """The agent of a case given to ``team_id`` (None: nobody to give it to)."""
+        rule = self._rule(team_id, creditor_id)
+        strategy = rule.strategy if rule else "round_robin"
+        if strategy == "fixed":
+            return rule.agent_id
+        agent_ids = self._agents(team_id)
+        if not agent_ids:
+            return None
+        if strategy == "round_robin":
+            return self._next_in_turn(team_id, rule, agent_ids)
+        table = self._loads(team_id, strategy, agent_ids)
+        agent_id = min(agent_ids, key=lambda a: (table.get(a, 0), a))
+        table[agent_id] = table.get(agent_id, 0) + (
+            1 if strategy == "by_count" else self._balance(case_id))
+        return agent_id
+
+    def _agents(self, team_id: int) -> list[int]:
+        if team_id not in self.agents:
+            self.agents[team_id] = [a.id for a in team_agents(self.session, team_id, self.today)]
+        return self.agents[team_id]
+
+    def _rule(self, team_id: int, creditor_id: int) -> AssignmentRule | None:
+        key = (team_id, creditor_id)
+        if key not in self.rules:
+            self.rules[key] = rule_for(self.session, team_id, creditor_id)
+        return self.rules[key] or self.started.get(team_id)
+
+    def _next_in_turn(self, team_id: int, rule: AssignmentRule | None,
+                      agent_ids: list[int]) -> int:
+        if rule is None:  # the team's first round: its cursor is kept from now on
+            rule = self.started[team_id] = AssignmentRule(team_id=team_id, creditor_id=None,
+                                                          strategy="round_robin")
+            self.session.add(rule)
+        later = [a for a in agent_ids if rule.last_agent_id is None or a > rule.last_agent_id]
+        rule.last_agent_id = (later or agent_ids)[0]
+        return rule.last_agent_id
+
+    def _loads(self, team_id: int, strategy: str, agent_ids: list[int]) -> dict[int, int]:
+        """Open cases (count) or open balance (minor units) per agent, read once."""
+        key = (team_id, strategy)
+        if key not in self.loads:
+            measure = func.count(Case.id) if strategy == "by_count" else func.sum(Case.balance_minor)
+            query = (select(Case.agent_id, measure).where(Case.agent_id.in_(agent_ids),
+                     Case.status == "open").group_by(Case.agent_id))
+            self.loads[key] = dict.fromkeys(agent_ids, 0) | {
+                agent_id: int(total or 0) for agent_id, total in self.session.execute(query)}
+        return self.loads[key]
+
+    def _balance(self, case_id: int) -> int:
+        if self.balances is None:  # the balances of all the call's cases, in one query
+            self.balances = dict(self.session.execute(
+                select(Case.id, Case.balance_minor).where(Case.id.in_(self.case_ids))).all())
+        return int(self.balances.get(case_id) or 0)
 
 
 def assign_cases(session: Session, cases: Iterable[Case]) -> dict[int, int | None]:
     """Give each case its phase's team and an agent by rule; case id -> agent id (None: no agent)."""
-    today = current_scope(session).now.date()
-    teams = {t.code: t for t in session.scalars(select(Team))}
+    cases = list(cases)
+    planner = _Planner(session, current_scope(session).now.date(), [c.id for c in cases])
     chosen: dict[int, int | None] = {}
-    loads: dict[tuple[int, str], dict[int, int]] = {}
     for case in cases:
-        team = teams.get(PHASE_TEAMS.get(case.phase, ""))
-        if team is None:
+        team_id = planner.team_of(case.phase)
+        if team_id is None:
             chosen[case.id] = None
             continue
-        case.team_id = team.id
-        agents = team_agents(session, team.id, today)
-        rule = rule_for(session, team.id, case.creditor_id)
-        agent_id = _pick(session, case, rule, [a.id for a in agents], loads)
-        case.agent_id = agent_id
-        chosen[case.id] = agent_id
-    give_reason(session, "affectation automatique")
+        case.team_id = team_id
+        case.agent_id = chosen[case.id] = planner.pick(case.id, team_id, case.creditor_id)
+    give_reason(session, REASON)
     session.flush()
     return chosen
 
 
-def _pick(session: Session, case: Case, rule: AssignmentRule | None, agent_ids: list[int],
-          loads: dict[tuple[int, str], dict[int, int]]) -> int | None:
-    strategy = rule.strategy if rule else "round_robin"
-    if strategy == "fixed":
-        return rule.agent_id
-    if not agent_ids:
-        return None
-    if strategy == "round_robin":
-        if rule is None:
-            rule = AssignmentRule(team_id=case.team_id, creditor_id=None, strategy="round_robin")
-            session.add(rule)
-        later = [a for a in agent_ids if rule.last_agent_id is None or a > rule.last_agent_id]
-        rule.last_agent_id = (later or agent_ids)[0]
-        return rule.last_agent_id
-    key = (case.team_id, strategy)
-    if key not in loads:
-        loads[key] = _loads(session, agent_ids, strategy)
-    table = loads[key]
-    agent_id = min(agent_ids, key=lambda a: (table.get(a, 0), a))
-    table[agent_id] = table.get(agent_id, 0) + (1 if strategy == "by_count" else _balance(session, case))
-    return agent_id
+def assign_case_ids(session: Session, case_ids: list[int]) -> dict[int, int | None]:
+    """``assign_cases`` for cases not loaded in the session (an import's new cases), in bulk:
+    the same choices, written by a few UPDATEs, with the same ``case.changed`` audit events."""
+    rows = session.execute(select(Case.id, Case.phase, Case.creditor_id, Case.debtor_id,
+                                  Case.team_id, Case.agent_id)
+                           .where(Case.id.in_(case_ids)).order_by(Case.id)).all()
+    planner = _Planner(session, current_scope(session).now.date(), [r.id for r in rows])
+    chosen: dict[int, int | None] = {}
+    moves: dict[tuple[int, int | None], list[int]] = defaultdict(list)
+    events = []
+    for row in rows:
+        team_id = planner.team_of(row.phase)
+        if team_id is None:
+            chosen[row.id] = None
+            continue
+        agent_id = chosen[row.id] = planner.pick(row.id, team_id, row.creditor_id)
+        changes = {name: [old, new] for name, old, new in (
+            ("team_id", row.team_id, team_id), ("agent_id", row.agent_id, agent_id)) if old != new}
+        if changes:
+            moves[(team_id, agent_id)].append(row.id)
+            events.append(_event(session, row, changes))
+    session.flush()  # a round-robin cursor created or moved
+    _write_moves(session, moves)
+    if events:
+        session.execute(insert(AuditEvent.__table__), events)
+    return chosen
+
+
+def _write_moves(session: Session, moves: dict[tuple[int, int | None], list[int]]) -> None:
+    """One UPDATE per (team, agent) pair, in slices the drivers' parameter limits allow."""
+    statement = (update(Case.__table__).where(Case.__table__.c.id.in_(bindparam("ids", expanding=True)))
+                 .values(team_id=bindparam("team"), agent_id=bindparam("agent")))
+    for (team_id, agent_id), ids in moves.items():
+        for start in range(0, len(ids), 10_000):
+            session.execute(statement, {"ids": ids[start:start + 10_000], "team": team_id,
+                                        "agent": agent_id})
+
+
+def _event(session: Session, row, changes: dict) -> dict:
+    """The event the flush listener writes for a changed case (agency.services.audit)."""
+    scope = current_scope(session)
+    return {"at": scope.now, "case_id": row.id, "debtor_id": row.debtor_id,
+            "creditor_id": row.creditor_id, "actor_id": scope.actor.user_id,
+            "actor_label": scope.actor.label, "verb": "case.changed", "changes": changes,
+            "reason": REASON}
 
 
 def bulk_reassign(session: Session, *, from_agent: User, to_agent: User, creditor_id: int | None = None,

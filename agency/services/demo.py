@@ -19,6 +19,7 @@ from agency.services.audit import current_scope
 from agency.services.cases import ClaimInput, open_case
 from agency.services.debtors import AddressInput, DebtorInput, create_debtor
 from agency.services.directory import create_creditor, create_user, ensure_teams
+from agency.services.engine_demo import seed_engine_demo
 
 CLINIC_SEGMENTS = {"basis": "annual_billed", "currency": "XOF", "bands": [
     {"code": "G", "label": "Gros client", "min_minor": 10_000_000},
@@ -62,7 +63,12 @@ def load_demo(session: Session, password: str | None = None) -> dict:
     for index, case in enumerate(cases):
         case.team_id, case.agent_id = team.id, agents[index % len(agents)].id
     session.flush()
-    return {"created": True, "logins": logins, "cases": len(cases)}
+    # Each creditor on its playbook, and a first daily pass: the demo opens with the
+    # calls, letters and approvals its cases are due for.
+    engine = seed_engine_demo(session, current_scope(session).now)
+    return {"created": True, "logins": logins, "cases": len(cases),
+            "actions_created": engine["actions_created"],
+            "waiting_approval": engine["waiting_approval"]}
 
 
 def _staff(session: Session, password: str | None) -> list[dict]:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, text
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import text
+from sqlalchemy.orm import Session
 
-from agency.models import Case, Creditor
+from agency.models import Creditor
 
 
 def chunk_case_ids(session: Session) -> tuple[list[int], list[int]]:
@@ -36,12 +36,10 @@ def after_chunk(session: Session, creditor: Creditor, new_ids: list[int], change
 
 
 def assign_new_cases(session: Session, case_ids: list[int]) -> None:
-    """The team of the case's phase and an agent by the team's rule (services.assignment)."""
-    from agency.services.assignment import assign_cases
-    cases = list(session.scalars(select(Case).where(Case.id.in_(case_ids)).order_by(Case.id)
-                                 .options(selectinload(Case.debtor), selectinload(Case.creditor))))
-    with session.no_autoflush:  # one flush for the chunk, not one per case
-        assign_cases(session, cases)
+    """The team of the case's phase and an agent by the team's rule (services.assignment),
+    in bulk: the new cases are never loaded as objects."""
+    from agency.services.assignment import assign_case_ids
+    assign_case_ids(session, case_ids)
 
 
 def enrol_new_cases(session: Session, creditor: Creditor, case_ids: list[int], now: datetime) -> None:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-11-23 19:01:56.321103
+Create Date: 2026-11-23 19:16:33.261551
 
 """
 from alembic import op
@@ -387,8 +387,9 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_action_assignee_id'), ['assignee_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_action_case_id'), ['case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_action_due_at'), ['due_at'], unique=False)
-        batch_op.create_index('ix_action_queue_assignee', ['assignee_id', 'due_at'], unique=False, postgresql_where=sa.text("status IN ('planned', 'due') AND kind IN ('call', 'callback', 'counter_call')"), sqlite_where=sa.text("status IN ('planned', 'due') AND kind IN ('call', 'callback', 'counter_call')"))
-        batch_op.create_index('ix_action_queue_unassigned', ['case_id', 'due_at'], unique=False, postgresql_where=sa.text("assignee_id IS NULL AND status IN ('planned', 'due') AND kind IN ('call', 'callback', 'counter_call')"), sqlite_where=sa.text("assignee_id IS NULL AND status IN ('planned', 'due') AND kind IN ('call', 'callback', 'counter_call')"))
+        batch_op.create_index('ix_action_queue_assignee', ['assignee_id', 'due_at'], unique=False, postgresql_include=['case_id', 'kind', 'id'], postgresql_where=sa.text("status IN ('planned', 'due') AND kind IN ('call', 'callback', 'counter_call')"), sqlite_where=sa.text("status IN ('planned', 'due') AND kind IN ('call', 'callback', 'counter_call')"))
+        batch_op.create_index('ix_action_queue_callbacks', ['assignee_id', 'due_at'], unique=False, postgresql_include=['case_id', 'id'], postgresql_where=sa.text("status IN ('planned', 'due') AND kind = 'callback'"), sqlite_where=sa.text("status IN ('planned', 'due') AND kind = 'callback'"))
+        batch_op.create_index('ix_action_queue_case', ['case_id', 'due_at'], unique=False, postgresql_include=['assignee_id', 'kind', 'id'], postgresql_where=sa.text("status IN ('planned', 'due') AND kind IN ('call', 'callback', 'counter_call')"), sqlite_where=sa.text("status IN ('planned', 'due') AND kind IN ('call', 'callback', 'counter_call')"))
 
     op.create_table('audit_event',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -548,6 +549,7 @@ def upgrade():
     )
     with op.batch_alter_table('payment_promise', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_payment_promise_case_id'), ['case_id'], unique=False)
+        batch_op.create_index('ix_payment_promise_queue', ['case_id', 'promised_date'], unique=False, postgresql_where=sa.text("status = 'open'"), sqlite_where=sa.text("status = 'open'"))
         batch_op.create_index(batch_op.f('ix_payment_promise_status'), ['status'], unique=False)
 
     op.create_table('portfolio_rejection',
@@ -720,6 +722,7 @@ def downgrade():
     op.drop_table('portfolio_rejection')
     with op.batch_alter_table('payment_promise', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_payment_promise_status'))
+        batch_op.drop_index('ix_payment_promise_queue', postgresql_where=sa.text("status = 'open'"), sqlite_where=sa.text("status = 'open'"))
         batch_op.drop_index(batch_op.f('ix_payment_promise_case_id'))
 
     op.drop_table('payment_promise')
@@ -762,8 +765,9 @@ def downgrade():
 
     op.drop_table('audit_event')
     with op.batch_alter_table('action', schema=None) as batch_op:
-        batch_op.drop_index('ix_action_queue_unassigned', postgresql_where=sa.text("assignee_id IS NULL AND status IN ('planned', 'due') AND kind IN ('call', 'callback', 'counter_call')"), sqlite_where=sa.text("assignee_id IS NULL AND status IN ('planned', 'due') AND kind IN ('call', 'callback', 'counter_call')"))
-        batch_op.drop_index('ix_action_queue_assignee', postgresql_where=sa.text("status IN ('planned', 'due') AND kind IN ('call', 'callback', 'counter_call')"), sqlite_where=sa.text("status IN ('planned', 'due') AND kind IN ('call', 'callback', 'counter_call')"))
+        batch_op.drop_index('ix_action_queue_case', postgresql_include=['assignee_id', 'kind', 'id'], postgresql_where=sa.text("status IN ('planned', 'due') AND kind IN ('call', 'callback', 'counter_call')"), sqlite_where=sa.text("status IN ('planned', 'due') AND kind IN ('call', 'callback', 'counter_call')"))
+        batch_op.drop_index('ix_action_queue_callbacks', postgresql_include=['case_id', 'id'], postgresql_where=sa.text("status IN ('planned', 'due') AND kind = 'callback'"), sqlite_where=sa.text("status IN ('planned', 'due') AND kind = 'callback'"))
+        batch_op.drop_index('ix_action_queue_assignee', postgresql_include=['case_id', 'kind', 'id'], postgresql_where=sa.text("status IN ('planned', 'due') AND kind IN ('call', 'callback', 'counter_call')"), sqlite_where=sa.text("status IN ('planned', 'due') AND kind IN ('call', 'callback', 'counter_call')"))
         batch_op.drop_index(batch_op.f('ix_action_due_at'))
         batch_op.drop_index(batch_op.f('ix_action_case_id'))
         batch_op.drop_index(batch_op.f('ix_action_assignee_id'))
