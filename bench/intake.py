@@ -44,7 +44,7 @@ def _fresh_schema() -> None:
 
 
 AGENTS = 6
-_spent = {"assign_new_cases": 0.0, "enrol_new_cases": 0.0}
+_spent = {"assign_staged_cases": 0.0, "enrol_new_cases": 0.0}
 
 
 def _timed_hooks() -> None:
@@ -117,7 +117,7 @@ def main() -> None:
         copy_s = _copy_baseline(path)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"import: {elapsed:.1f} s, {rows / elapsed:,.0f} rows/s, {counts}", flush=True)
-    assign_s, enrol_s = _spent["assign_new_cases"], _spent["enrol_new_cases"]
+    assign_s, enrol_s = _spent["assign_staged_cases"], _spent["enrol_new_cases"]
     print(f"of which case assignment (services.assignment): {assign_s:.1f} s, playbook "
           f"enrolment (services.engine_sweep): {enrol_s:.1f} s", flush=True)
     print(f"COPY of the same rows: {copy_s:.2f} s", flush=True)

@@ -4,20 +4,19 @@ Rules per team, optionally per creditor (a creditor's rule wins over the team's)
 among the team's agents, the agent with the fewest open cases, with the smallest open balance,
 or one fixed agent. Agents away today receive no new case.
 
-Assigning many cases at once (an import) costs a handful of queries, not a few per case:
-teams, agents, rules and loads are read once per call (``_Planner``), and ``assign_case_ids``
-writes the choices and their audit events in bulk.
+Assigning many cases at once costs a handful of queries, not a few per case: teams,
+agents, rules and loads are read once per call (``_Planner``); an import plans its new
+cases' team and agent before creating them (``plan_assignment``).
 """
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from datetime import date
 
-from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from agency.models import Action, AssignmentRule, AuditEvent, Case, Team, User
+from agency.models import Action, AssignmentRule, Case, Team, User
 from agency.models.calls import ASSIGNMENT_STRATEGIES, OPEN_STATUSES
 from agency.services.audit import current_scope, give_reason, record
 
@@ -67,19 +66,20 @@ def set_rule(session: Session, *, team: Team, strategy: str, creditor_id: int | 
 class _Planner:
     """The choices of one assignment call, reading each team's agents, rule and loads once."""
 
-    def __init__(self, session: Session, today: date, case_ids: list[int]) -> None:
-        self.session, self.today, self.case_ids = session, today, case_ids
+    def __init__(self, session: Session, today: date,
+                 balances: Callable[[], Mapping[Hashable, int]]) -> None:
+        self.session, self.today, self.read_balances = session, today, balances
         self.teams = {t.code: t.id for t in session.scalars(select(Team))}
         self.agents: dict[int, list[int]] = {}
         self.rules: dict[tuple[int, int], AssignmentRule | None] = {}
         self.loads: dict[tuple[int, str], dict[int, int]] = {}
         self.started: dict[int, AssignmentRule] = {}  # round-robin cursors created by this call
-        self.balances: dict[int, int] | None = None
+        self.balances: Mapping[Hashable, int] | None = None
 
     def team_of(self, phase: str) -> int | None:
         return self.teams.get(PHASE_TEAMS.get(phase, ""))
 
-    def pick(self, case_id: int, team_id: int, creditor_id: int) -> int | None:
+    def pick(self, case_key: Hashable, team_id: int, creditor_id: int) -> int | None:
         """The agent of a case given to ``team_id`` (None: nobody to give it to)."""
         rule = self._rule(team_id, creditor_id)
         strategy = rule.strategy if rule else "round_robin"
@@ -93,7 +93,7 @@ class _Planner:
         table = self._loads(team_id, strategy, agent_ids)
         agent_id = min(agent_ids, key=lambda a: (table.get(a, 0), a))
         table[agent_id] = table.get(agent_id, 0) + (
-            1 if strategy == "by_count" else self._balance(case_id))
+            1 if strategy == "by_count" else self._balance(case_key))
         return agent_id
 
     def _agents(self, team_id: int) -> list[int]:
@@ -128,17 +128,18 @@ class _Planner:
                 agent_id: int(total or 0) for agent_id, total in self.session.execute(query)}
         return self.loads[key]
 
-    def _balance(self, case_id: int) -> int:
-        if self.balances is None:  # the balances of all the call's cases, in one query
-            self.balances = dict(self.session.execute(
-                select(Case.id, Case.balance_minor).where(Case.id.in_(self.case_ids))).all())
-        return int(self.balances.get(case_id) or 0)
+    def _balance(self, case_key: Hashable) -> int:
+        if self.balances is None:  # the balances of all the call's cases, read once
+            self.balances = self.read_balances()
+        return int(self.balances.get(case_key) or 0)
 
 
 def assign_cases(session: Session, cases: Iterable[Case]) -> dict[int, int | None]:
     """Give each case its phase's team and an agent by rule; case id -> agent id (None: no agent)."""
     cases = list(cases)
-    planner = _Planner(session, current_scope(session).now.date(), [c.id for c in cases])
+    ids = [c.id for c in cases]
+    planner = _Planner(session, current_scope(session).now.date(), lambda: dict(session.execute(
+        select(Case.id, Case.balance_minor).where(Case.id.in_(ids))).all()))
     chosen: dict[int, int | None] = {}
     for case in cases:
         team_id = planner.team_of(case.phase)
@@ -152,51 +153,19 @@ def assign_cases(session: Session, cases: Iterable[Case]) -> dict[int, int | Non
     return chosen
 
 
-def assign_case_ids(session: Session, case_ids: list[int]) -> dict[int, int | None]:
-    """``assign_cases`` for cases not loaded in the session (an import's new cases), in bulk:
-    the same choices, written by a few UPDATEs, with the same ``case.changed`` audit events."""
-    rows = session.execute(select(Case.id, Case.phase, Case.creditor_id, Case.debtor_id,
-                                  Case.team_id, Case.agent_id)
-                           .where(Case.id.in_(case_ids)).order_by(Case.id)).all()
-    planner = _Planner(session, current_scope(session).now.date(), [r.id for r in rows])
-    chosen: dict[int, int | None] = {}
-    moves: dict[tuple[int, int | None], list[int]] = defaultdict(list)
-    events = []
-    for row in rows:
-        team_id = planner.team_of(row.phase)
-        if team_id is None:
-            chosen[row.id] = None
-            continue
-        agent_id = chosen[row.id] = planner.pick(row.id, team_id, row.creditor_id)
-        changes = {name: [old, new] for name, old, new in (
-            ("team_id", row.team_id, team_id), ("agent_id", row.agent_id, agent_id)) if old != new}
-        if changes:
-            moves[(team_id, agent_id)].append(row.id)
-            events.append(_event(session, row, changes))
-    session.flush()  # a round-robin cursor created or moved
-    _write_moves(session, moves)
-    if events:
-        session.execute(insert(AuditEvent.__table__), events)
-    return chosen
-
-
-def _write_moves(session: Session, moves: dict[tuple[int, int | None], list[int]]) -> None:
-    """One UPDATE per (team, agent) pair, in slices the drivers' parameter limits allow."""
-    statement = (update(Case.__table__).where(Case.__table__.c.id.in_(bindparam("ids", expanding=True)))
-                 .values(team_id=bindparam("team"), agent_id=bindparam("agent")))
-    for (team_id, agent_id), ids in moves.items():
-        for start in range(0, len(ids), 10_000):
-            session.execute(statement, {"ids": ids[start:start + 10_000], "team": team_id,
-                                        "agent": agent_id})
-
-
-def _event(session: Session, row, changes: dict) -> dict:
-    """The event the flush listener writes for a changed case (agency.services.audit)."""
-    scope = current_scope(session)
-    return {"at": scope.now, "case_id": row.id, "debtor_id": row.debtor_id,
-            "creditor_id": row.creditor_id, "actor_id": scope.actor.user_id,
-            "actor_label": scope.actor.label, "verb": "case.changed", "changes": changes,
-            "reason": REASON}
+def plan_assignment(session: Session, cases: Iterable[tuple[Hashable, str, int]],
+                    balances: Callable[[], Mapping[Hashable, int]]) -> dict[Hashable, tuple]:
+    """The team and agent ``assign_cases`` would give cases not written yet (an import's new
+    cases, in order), so they are created assigned: (key, phase, creditor id) -> (team id,
+    agent id), None for none. ``balances`` reads key -> balance for the by-balance rule.
+    Round-robin cursors move on, as when assigning; the caller audits the cases it creates."""
+    planner = _Planner(session, current_scope(session).now.date(), balances)
+    plan: dict[Hashable, tuple] = {}
+    for key, phase, creditor_id in cases:
+        team_id = planner.team_of(phase)
+        plan[key] = (team_id, planner.pick(key, team_id, creditor_id) if team_id else None)
+    session.flush()
+    return plan
 
 
 def bulk_reassign(session: Session, *, from_agent: User, to_agent: User, creditor_id: int | None = None,

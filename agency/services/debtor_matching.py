@@ -18,21 +18,21 @@ _BY_CASE = """
     FROM intake_case ic JOIN collection_case c ON c.id = ic.case_id
     WHERE ic.debtor_key = intake_debtor.debtor_key AND intake_debtor.debtor_id IS NULL"""
 _BY_COMPANY = """
-    UPDATE intake_debtor SET debtor_id = d.id FROM debtor d
-    WHERE d.company_id = intake_debtor.company_id AND intake_debtor.debtor_id IS NULL
-      AND d.id = (SELECT min(o.id) FROM debtor o WHERE o.company_id = d.company_id)"""
+    UPDATE intake_debtor SET debtor_id = (
+        SELECT min(d.id) FROM debtor d WHERE d.company_id = intake_debtor.company_id)
+    WHERE debtor_id IS NULL AND company_id IS NOT NULL"""
 _BY_NATIONAL_ID = """
-    UPDATE intake_debtor SET debtor_id = d.id FROM debtor d
-    WHERE d.national_id = intake_debtor.national_id AND intake_debtor.debtor_id IS NULL
-      AND (d.company_id IS NULL OR intake_debtor.company_id IS NULL)
-      AND d.id = (SELECT min(o.id) FROM debtor o WHERE o.national_id = d.national_id
-                  AND (o.company_id IS NULL OR intake_debtor.company_id IS NULL))"""
+    UPDATE intake_debtor SET debtor_id = (
+        SELECT min(d.id) FROM debtor d WHERE d.national_id = intake_debtor.national_id
+          AND (d.company_id IS NULL OR intake_debtor.company_id IS NULL))
+    WHERE debtor_id IS NULL AND national_id IS NOT NULL"""
 _BY_NAME_AT_CREDITOR = """
-    UPDATE intake_debtor SET debtor_id = d.id
-    FROM debtor d JOIN collection_case c ON c.debtor_id = d.id
-    WHERE c.creditor_id = :creditor AND d.name_key = intake_debtor.name_key
-      AND d.company_id IS NULL AND d.national_id IS NULL AND intake_debtor.debtor_id IS NULL
-      AND intake_debtor.company_id IS NULL AND intake_debtor.national_id IS NULL"""
+    UPDATE intake_debtor SET debtor_id = (
+        SELECT min(d.id) FROM debtor d
+        WHERE d.name_key = intake_debtor.name_key AND d.company_id IS NULL
+          AND d.national_id IS NULL AND EXISTS (SELECT 1 FROM collection_case c
+                                                WHERE c.debtor_id = d.id AND c.creditor_id = :creditor))
+    WHERE debtor_id IS NULL AND company_id IS NULL AND national_id IS NULL"""
 _CONTACT_CANDIDATES = """
     SELECT s.debtor_key, s.name, s.company_id, s.national_id, d.id, d.name, d.company_id,
            d.national_id

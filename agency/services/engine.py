@@ -29,7 +29,7 @@ from agency.services.engine_batch import (
 from agency.services.engine_decide import sql_path
 from agency.services.engine_effects import close_finished_steps, execute_handovers
 from agency.services.engine_python import python_path
-from agency.services.engine_sql import prepare_temp_tables, run
+from agency.services.engine_sql import clear_temp_tables, prepare_temp_tables, run
 from agency.services.engine_sweep import enrol_new_cases, mark_changed_cases
 
 ACTION_HOUR = time(8, 0)  # actions fall due at 08:00 in the debtor's zone
@@ -68,27 +68,39 @@ def _settle_promises(session: Session, now: datetime) -> int:
 
 
 def _creditors_with_cases(session: Session) -> list[Creditor]:
-    ids = select(CaseEngine.creditor_id).distinct()
-    return list(session.scalars(select(Creditor).where(Creditor.id.in_(ids)).order_by(Creditor.id)))
+    # EXISTS probes the (creditor_id, next_step_at) index; DISTINCT would read every row.
+    enrolled = select(CaseEngine.case_id).where(CaseEngine.creditor_id == Creditor.id).exists()
+    return list(session.scalars(select(Creditor).where(enrolled).order_by(Creditor.id)))
 
 
 def _run_creditor(session: Session, creditor: Creditor, now: datetime, pass_id: str,
                   batch_size: int) -> dict[str, int]:
     today = local_date(now, creditor.timezone)
     batch = Batch(creditor.id, creditor.timezone, creditor.payment_term_days, today, now, pass_id)
+    counts = {"cases": 0, "held": 0, "errors": 0}
+    if not _has_due_cases(session, batch):
+        return counts
     _stop_closed_cases(session, batch)
     rules = contract_approvals(creditor)
-    counts = {"cases": 0, "held": 0, "errors": 0}
+    prepare_temp_tables(session)
     after = 0
-    while True:
-        prepare_temp_tables(session)
-        ids = select_due(session, batch, after, batch_size)
-        if not ids:
-            return counts
+    while ids := select_due(session, batch, after, batch_size):
         counts["cases"] += len(ids)
         for key, value in _run_batch(session, batch, rules).items():
             counts[key] += value
         after = ids[-1]
+        clear_temp_tables(session)
+    # Once per creditor, not per batch: each reads all of the pass's step records so far.
+    execute_handovers(session, batch)
+    close_finished_steps(session, batch)
+    return counts
+
+
+def _has_due_cases(session: Session, batch: Batch) -> bool:
+    """A cheap index probe, so a pass with nothing due does no per-creditor work."""
+    return run(session, """SELECT 1 FROM case_engine WHERE creditor_id = :creditor
+                           AND next_step_at <= :today LIMIT 1""",
+               creditor=batch.creditor_id, today=batch.today).first() is not None
 
 
 def _run_batch(session: Session, batch: Batch, rules: dict[str, str]) -> dict[str, int]:
@@ -98,10 +110,7 @@ def _run_batch(session: Session, batch: Batch, rules: dict[str, str]) -> dict[st
     instants = {zone: due_instant(batch.today, zone) for zone in batch_zones(session)}
     set_due_instants(session, instants)
     sql_path(session, batch, rules)
-    counts = python_path(session, batch, python_case_ids(session), rules, instants)
-    execute_handovers(session, batch)
-    close_finished_steps(session, batch)
-    return counts
+    return python_path(session, batch, python_case_ids(session), rules, instants)
 
 
 def _stop_closed_cases(session: Session, batch: Batch) -> None:

@@ -47,7 +47,7 @@ def select_due(session: Session, batch: Batch, after: int, limit: int) -> list[i
         JOIN playbook_version v ON v.id = ce.version_id
         JOIN debtor dt ON dt.id = c.debtor_id
         WHERE ce.creditor_id = :creditor AND ce.next_step_at <= :today AND ce.case_id > :after
-          AND c.status = 'open'
+          AND c.id > :after AND c.status = 'open'
         ORDER BY ce.case_id LIMIT :limit{lock}""",
         creditor=batch.creditor_id, today=batch.today, after=after, limit=limit)
     return [row[0] for row in run(session, "SELECT case_id FROM tick_case ORDER BY case_id")]
@@ -159,14 +159,16 @@ def step_dates(session: Session, batch: Batch) -> None:
     analyze(session, "tick_step")
     run(session, """UPDATE tick_case SET route = 'python'
                     WHERE case_id IN (SELECT case_id FROM tick_step WHERE missing = 1)""")
-    run(session, """
-        UPDATE tick_case SET current_rank = x.r
-        FROM (SELECT case_id, max(rank) AS r FROM tick_step WHERE min_due <= :today
-              GROUP BY case_id) x
+    # The most advanced step reached (ranks are unique within a case's steps).
+    reached = ("SELECT DISTINCT ON (case_id) case_id, rank AS r, code FROM tick_step "
+               "WHERE min_due <= :today ORDER BY case_id, rank DESC") if d.pg else (
+        # SQLite takes the bare column `code` from the row holding max(rank)
+        "SELECT case_id, max(rank) AS r, code FROM tick_step WHERE min_due <= :today "
+        "GROUP BY case_id")
+    run(session, f"""
+        UPDATE tick_case SET current_rank = x.r, current_code = x.code
+        FROM ({reached}) x
         WHERE tick_case.case_id = x.case_id""", today=batch.today)
-    run(session, """
-        UPDATE tick_case SET current_code = s.code FROM tick_step s
-        WHERE s.case_id = tick_case.case_id AND s.rank = tick_case.current_rank""")
     _route_previous_step_cases(session)
 
 

@@ -156,7 +156,10 @@ def set_next_steps(session: Session, batch: Batch) -> None:
                waiting_step = k.waiting_code, state = 'active', last_error = NULL,
                updated_at = :now
         FROM tick_case k
-        WHERE case_engine.case_id = k.case_id AND k.route = 'sql'""", now=batch.now)
+        WHERE case_engine.case_id = k.case_id AND k.route = 'sql'
+          -- the batch's id range, so a merge join does not read case_engine from its start
+          AND case_engine.case_id BETWEEN (SELECT min(case_id) FROM tick_case)
+                                      AND (SELECT max(case_id) FROM tick_case)""", now=batch.now)
 
 
 def sql_path(session: Session, batch: Batch, approval_rules: dict[str, str]) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from agency.domain.timezones import local_date
 from agency.models import Action, AuditEvent, Case, Team
-from agency.models.playbook import CaseStep, PlaybookStepAction
+from agency.models.playbook import CaseStep, PlaybookStep, PlaybookStepAction
 from agency.services.audit import current_scope, give_reason
 from agency.services.engine_batch import Batch
 from agency.services.engine_sql import run
@@ -26,6 +26,13 @@ TEAM_CODES = {"amicable_team": "amicable", "judicial_team": "judicial",
 
 def execute_handovers(session: Session, batch: Batch) -> int:
     """Apply this pass's handovers that need no approval; returns how many."""
+    # Only records of steps with a handover action can have one: a filter on the pass's
+    # records before any look-up in the (large) action table.
+    codes = tuple(session.scalars(select(PlaybookStep.code).distinct().join(
+        PlaybookStepAction, PlaybookStepAction.step_id == PlaybookStep.id)
+        .where(PlaybookStepAction.kind == "handover")))
+    if not codes:
+        return 0
     rows = run(session, """
         SELECT a.id, c.id, c.phase, c.team_id, c.debtor_id, c.creditor_id, psa.to_phase,
                psa.to_team, a.step_code
@@ -35,7 +42,8 @@ def execute_handovers(session: Session, batch: Batch) -> int:
         JOIN collection_case c ON c.id = a.case_id
         WHERE cs.pass_id = :pass AND a.kind = 'handover' AND a.approval = 'none'
           AND a.status IN ('planned', 'due')
-        ORDER BY a.id""", **{"pass": batch.pass_id}).all()
+          AND cs.step_code IN :codes
+        ORDER BY a.id""", **{"pass": batch.pass_id}, codes=codes).all()
     if not rows:
         return 0
     teams = _team_ids(session)

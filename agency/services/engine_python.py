@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from agency.domain.playbook_case import (
     CaseState, Claim, Hold, Pause, ScheduleError, StepRecord,
 )
+from agency.domain.playbook_model import Playbook
 from agency.domain.schedule import Evaluation, evaluate
 from agency.domain.timezones import local_date
 from agency.models import Action, Case, Dispute, InstalmentPlan, PaymentPromise
@@ -44,6 +45,19 @@ def load_states(session: Session, batch: Batch, case_ids: list[int]) -> dict[int
                            last_payment_on=as_date(f[2]), currency=f[1],
                            payment_term_days=batch.term)
             for cid, f in facts.items()}
+
+
+def _playbook(version) -> Playbook:
+    """playbook_of, without re-serialising the definition for every case of a batch."""
+    key = (version.id, version.checksum, version.version)
+    if key not in _PLAYBOOKS:
+        if len(_PLAYBOOKS) > 256:
+            _PLAYBOOKS.clear()
+        _PLAYBOOKS[key] = playbook_of(version)
+    return _PLAYBOOKS[key]
+
+
+_PLAYBOOKS: dict[tuple, Playbook] = {}
 
 
 def _ids(case_ids: list[int]) -> str:
@@ -110,7 +124,7 @@ def python_path(session: Session, batch: Batch, case_ids: list[int],
     for case_id, state in states.items():
         engine = cases[case_id][0]
         try:
-            results[case_id] = evaluate(playbook_of(engine.playbook_version), state, batch.today)
+            results[case_id] = evaluate(_playbook(engine.playbook_version), state, batch.today)
         except ScheduleError as exc:
             counts["errors"] += 1
             _set_engine(session, engine, batch, state="error", error=str(exc))
@@ -164,7 +178,7 @@ def _write_actions(session: Session, batch: Batch, cases: dict, results: dict,
                 continue  # a concurrent pass recorded it first
             step = steps[(engine.version_id, case.segment if engine.playbook_version.has_segments else "", due.code)]
             kept = {id(a) for a in due.actions}
-            playbook_step = playbook_of(engine.playbook_version).step(due.code)
+            playbook_step = _playbook(engine.playbook_version).step(due.code)
             for position, spec in enumerate(playbook_step.actions):
                 if id(spec) in kept:
                     rows.append(_action_row(batch, case, engine, due, step.actions[position],

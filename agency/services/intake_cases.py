@@ -9,7 +9,8 @@ from datetime import date, datetime
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from agency.services.intake_sql import as_json, is_postgres, run, run_many
+from agency.services import intake_hooks
+from agency.services.intake_sql import as_json, is_postgres, number_rows, padded, run
 from agency.services.references import allocate_references
 
 
@@ -41,22 +42,27 @@ def match_cases(session: Session, creditor_id: int) -> None:
 
 
 def create_cases(session: Session, ctx: RunContext) -> int:
-    """Open a case (amicable, open) for every staged case not found; returns how many."""
-    keys = list(session.scalars(text(
-        "SELECT case_key FROM intake_case WHERE case_id IS NULL ORDER BY first_line")))
-    references = allocate_references(session, ctx.now, len(keys)) if keys else []
-    run_many(session, "UPDATE intake_case SET reference = :ref, is_new = 1 WHERE case_key = :key",
-             [{"ref": ref, "key": key} for ref, key in zip(references, keys)])
+    """Open a case (amicable, open) for every staged case not found, its reference in file
+    order, assigned to a team and an agent; returns how many."""
+    count = session.scalar(text("SELECT count(*) FROM intake_case WHERE case_id IS NULL"))
+    if not count:
+        return 0
+    first = allocate_references(session, ctx.now, count)[0]  # RC-<year>-<serial>
+    prefix, serial = first.rsplit("-", 1)
+    number = padded(session, f"n.rank + {int(serial) - 1}", len(serial))
+    number_rows(session, "intake_case", "case_key", "collection_case", "case_id",
+                "case_id IS NULL", "first_line", also=f"is_new = 1, reference = :prefix || {number}",
+                prefix=f"{prefix}-")
+    intake_hooks.assign_staged_cases(session, ctx.creditor_id)
     run(session, """
-        INSERT INTO collection_case (reference, creditor_id, debtor_id, external_ref, currency,
-                                     phase, status, opened_at, intake_key)
-        SELECT s.reference, :creditor, d.debtor_id, s.external_ref, :currency, 'amicable', 'open',
-               :now, s.case_key
+        INSERT INTO collection_case (id, reference, creditor_id, debtor_id, external_ref, currency,
+                                     phase, status, opened_at, intake_key, team_id, agent_id)
+        SELECT s.case_id, s.reference, :creditor, d.debtor_id, s.external_ref, :currency,
+               'amicable', 'open', :now, s.case_key, a.team_id, a.agent_id
         FROM intake_case s JOIN intake_debtor d ON d.debtor_key = s.debtor_key
+        LEFT JOIN intake_assign a ON a.case_key = s.case_key
         WHERE s.is_new = 1""", creditor=ctx.creditor_id, currency=ctx.currency, now=ctx.now)
-    run(session, """UPDATE intake_case SET case_id = c.id FROM collection_case c
-        WHERE c.reference = intake_case.reference AND intake_case.is_new = 1""")
-    return len(keys)
+    return count
 
 
 def match_claims(session: Session, creditor_id: int) -> None:
@@ -92,35 +98,35 @@ def _changed(session: Session) -> str:
 
 def insert_claims(session: Session, ctx: RunContext) -> int:
     """Insert the new claims and book each as a claim entry; returns how many."""
-    run(session, f"""
-        INSERT INTO claim (case_id, kind, reference, amount_minor, currency, issue_date,
+    number_rows(session, "intake_row", "line", "claim", "claim_id", "is_new = 1", "line")
+    number_rows(session, "intake_row", "line", "ledger_entry", "entry_id", "is_new = 1", "line")
+    result = run(session, f"""
+        INSERT INTO claim (id, case_id, kind, reference, amount_minor, currency, issue_date,
                            deposit_date, due_date, extra, created_at, intake_key)
-        SELECT ic.case_id, r.kind, r.reference, r.amount, :currency, r.issue_date, r.deposit_date,
-               r.due_date, {as_json(session, 'r.extra')}, :now, r.claim_key
+        SELECT r.claim_id, ic.case_id, r.kind, r.reference, r.amount, :currency, r.issue_date,
+               r.deposit_date, r.due_date, {as_json(session, 'r.extra')}, :now, r.claim_key
         FROM intake_row r JOIN intake_case ic ON ic.case_key = r.case_key
         WHERE r.is_new = 1""", currency=ctx.currency, now=ctx.now)
-    run(session, """UPDATE intake_row SET claim_id = cl.id
-        FROM claim cl JOIN intake_case ic ON ic.case_id = cl.case_id
-        WHERE intake_row.is_new = 1 AND ic.case_key = intake_row.case_key
-          AND cl.intake_key = intake_row.claim_key""")
     run(session, """
-        INSERT INTO ledger_entry (case_id, claim_id, kind, amount_minor, currency, value_date,
+        INSERT INTO ledger_entry (id, case_id, claim_id, kind, amount_minor, currency, value_date,
                                   booked_at, description, actor_id)
-        SELECT cl.case_id, cl.id, 'claim', r.amount, :currency,
+        SELECT r.entry_id, ic.case_id, r.claim_id, 'claim', r.amount, :currency,
                coalesce(r.issue_date, r.deposit_date, :today), :now, r.kind || ' ' || r.reference,
                CAST(:actor AS INTEGER)
-        FROM intake_row r JOIN claim cl ON cl.id = r.claim_id WHERE r.is_new = 1""",
+        FROM intake_row r JOIN intake_case ic ON ic.case_key = r.case_key WHERE r.is_new = 1""",
         currency=ctx.currency, today=ctx.today, now=ctx.now, actor=ctx.actor_id)
-    return session.scalar(text("SELECT count(*) FROM intake_row WHERE is_new = 1"))
+    return result.rowcount
 
 
 def update_claims(session: Session, ctx: RunContext) -> None:
     """Apply the file's changes to known claims; a new amount books the difference."""
+    adjusted = "changed = 1 AND amount <> old_amount"
+    number_rows(session, "intake_row", "line", "ledger_entry", "entry_id", adjusted, "line")
     run(session, """
-        INSERT INTO ledger_entry (case_id, claim_id, kind, amount_minor, currency, value_date,
+        INSERT INTO ledger_entry (id, case_id, claim_id, kind, amount_minor, currency, value_date,
                                   booked_at, description, actor_id)
-        SELECT cl.case_id, cl.id, 'adjustment', r.amount - r.old_amount, :currency, :today, :now,
-               :reason, CAST(:actor AS INTEGER)
+        SELECT r.entry_id, cl.case_id, cl.id, 'adjustment', r.amount - r.old_amount, :currency,
+               :today, :now, :reason, CAST(:actor AS INTEGER)
         FROM intake_row r JOIN claim cl ON cl.id = r.claim_id
         WHERE r.changed = 1 AND r.amount <> r.old_amount""",
         currency=ctx.currency, today=ctx.today, now=ctx.now, reason=ctx.reason, actor=ctx.actor_id)
@@ -130,7 +136,7 @@ def update_claims(session: Session, ctx: RunContext) -> None:
         FROM intake_row r WHERE claim.id = r.claim_id AND r.changed = 1""")
 
 
-def audit_entries(session: Session, ctx: RunContext, after_entry_id: int) -> None:
+def audit_entries(session: Session, ctx: RunContext) -> None:
     """One ``ledger.<kind>`` audit event per entry the chunk booked, as post_entry writes."""
     changes = as_json(session, """'{"amount_minor": [null, ' || le.amount_minor
         || '], "entry_id": [null, ' || le.id || ']}'""")
@@ -139,12 +145,8 @@ def audit_entries(session: Session, ctx: RunContext, after_entry_id: int) -> Non
                                  verb, changes, reason)
         SELECT :now, le.case_id, c.debtor_id, :creditor, CAST(:actor AS INTEGER), :label, 'ledger.' || le.kind,
                {changes}, :reason
-        FROM ledger_entry le JOIN collection_case c ON c.id = le.case_id
-        WHERE le.id > :after AND le.claim_id IN (SELECT claim_id FROM intake_row
-                                                 WHERE is_new = 1 OR changed = 1)""",
+        FROM intake_row r JOIN ledger_entry le ON le.id = r.entry_id
+        JOIN collection_case c ON c.id = le.case_id
+        WHERE r.entry_id IS NOT NULL""",
         now=ctx.now, creditor=ctx.creditor_id, actor=ctx.actor_id, label=ctx.actor_label,
-        reason=ctx.reason, after=after_entry_id)
-
-
-def last_entry_id(session: Session) -> int:
-    return session.scalar(text("SELECT coalesce(max(id), 0) FROM ledger_entry"))
+        reason=ctx.reason)

@@ -15,7 +15,8 @@ from agency.services import intake_cases as cases
 from agency.services.debtor_matching import match_debtors
 from agency.services.intake_debtors import add_contacts, create_debtors
 from agency.services.intake_segments import segment_cases
-from agency.services.intake_sql import analyze_stage, fill_stage, lock_intake, prepare_stage
+from agency.services.intake_sql import (analyze_stage, fill_stage, lock_intake, prepare_stage,
+                                        refresh_statistics)
 from agency.services.intake_stage import (CASE_COLUMNS, CONTACT_COLUMNS, DEBTOR_COLUMNS,
                                           ROW_COLUMNS, Chunk)
 
@@ -41,6 +42,7 @@ def write_chunk(session: Session, ctx: cases.RunContext, rule: SegmentRule | Non
                 outcomes: list[tuple[RawRow, RowOutcome]]) -> ChunkCounts:
     """Write one chunk's good rows and rejections; returns its counters."""
     lock_intake(session)
+    refresh_statistics(session)
     counts = ChunkCounts(rows=len(outcomes))
     chunk = Chunk()
     rejections = []
@@ -67,10 +69,10 @@ def _apply(session: Session, ctx: cases.RunContext, rule: SegmentRule | None, ch
     add_contacts(session)
     counts.cases_created = cases.create_cases(session, ctx)
     cases.match_claims(session, ctx.creditor_id)
-    before = cases.last_entry_id(session)
+    analyze_stage(session)
     counts.imported = cases.insert_claims(session, ctx)
     cases.update_claims(session, ctx)
-    cases.audit_entries(session, ctx, before)
+    cases.audit_entries(session, ctx)
     segment_cases(session, ctx, rule)
     counts.updated = session.scalar(text(_UPDATED))
     counts.unchanged = len(chunk) - counts.imported - counts.updated

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from agency.services.intake_sql import allocate_ids, run, run_many
+from agency.services.intake_sql import number_rows, run
 
 _NEW_PHONE = """FROM intake_contact c JOIN intake_debtor s ON s.debtor_key = c.debtor_key
     WHERE c.kind = 'phone' AND s.debtor_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM debtor_phone p
@@ -22,18 +22,15 @@ _NEW_ADDRESS = """FROM intake_debtor s
 def create_debtors(session: Session, now: datetime) -> int:
     """Insert a debtor for every staged debtor no match found that a new case needs (a row
     naming another debtor than its known case's adds no debtor); returns how many."""
-    keys = list(session.scalars(text(
-        "SELECT debtor_key FROM intake_debtor WHERE debtor_id IS NULL AND debtor_key IN ("
-        "SELECT debtor_key FROM intake_case WHERE case_id IS NULL) ORDER BY first_line")))
-    ids = allocate_ids(session, "debtor", len(keys))
-    run_many(session, "UPDATE intake_debtor SET debtor_id = :id, is_new = 1 WHERE debtor_key = :key",
-             [{"id": debtor_id, "key": key} for debtor_id, key in zip(ids, keys)])
-    run(session, """
+    number_rows(session, "intake_debtor", "debtor_key", "debtor", "debtor_id",
+                "debtor_id IS NULL AND debtor_key IN (SELECT debtor_key FROM intake_case "
+                "WHERE case_id IS NULL)", "first_line", also="is_new = 1")
+    result = run(session, """
         INSERT INTO debtor (id, kind, name, name_key, national_id, company_id, language,
                             country, timezone, created_at)
         SELECT debtor_id, kind, name, name_key, national_id, company_id, 'fr', country, zone, :now
         FROM intake_debtor WHERE is_new = 1""", now=now)
-    return len(keys)
+    return result.rowcount
 
 
 def add_contacts(session: Session) -> None:

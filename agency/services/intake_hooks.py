@@ -1,4 +1,4 @@
-"""What other areas do with the cases an import opened or changed: assign them to a team
+"""What other areas do with the cases an import opens or changes: assign them to a team
 and an agent, and have the playbook engine (re)compute when to look at them next.
 
 Kept in one place so the import steps stay free of the engine's and the worklist's inner
@@ -12,6 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from agency.models import Creditor
+from agency.services.intake_sql import fill_stage
 
 
 def chunk_case_ids(session: Session) -> tuple[list[int], list[int]]:
@@ -24,22 +25,32 @@ def chunk_case_ids(session: Session) -> tuple[list[int], list[int]]:
     return new, changed
 
 
+def assign_staged_cases(session: Session, creditor_id: int) -> None:
+    """The team and agent of each case the chunk is about to open (services.assignment),
+    staged in ``intake_assign`` so the cases are created assigned, in file order."""
+    from agency.services.assignment import plan_assignment
+    keys = session.scalars(text(
+        "SELECT case_key FROM intake_case WHERE is_new = 1 ORDER BY first_line")).all()
+    plan = plan_assignment(session, ((key, "amicable", creditor_id) for key in keys),
+                           lambda: _staged_balances(session))
+    fill_stage(session, "intake_assign", ("case_key", "team_id", "agent_id"),
+               [(key, team_id, agent_id) for key, (team_id, agent_id) in plan.items()])
+
+
+def _staged_balances(session: Session) -> dict[str, int]:
+    """A new case's balance to be: the sum of its rows' amounts in the chunk."""
+    return dict(session.execute(text(
+        "SELECT case_key, sum(amount) FROM intake_row GROUP BY case_key")).all())
+
+
 def after_chunk(session: Session, creditor: Creditor, new_ids: list[int], changed_ids: list[int],
                 now: datetime) -> None:
-    """Assign the new cases, enrol them on the creditor's playbook, mark changed ones due."""
+    """Enrol the new cases on the creditor's playbook, mark changed ones due."""
     if new_ids:
-        assign_new_cases(session, new_ids)
         enrol_new_cases(session, creditor, new_ids, now)
     if changed_ids:
         from agency.services.engine import mark_due
         mark_due(session, changed_ids, now)
-
-
-def assign_new_cases(session: Session, case_ids: list[int]) -> None:
-    """The team of the case's phase and an agent by the team's rule (services.assignment),
-    in bulk: the new cases are never loaded as objects."""
-    from agency.services.assignment import assign_case_ids
-    assign_case_ids(session, case_ids)
 
 
 def enrol_new_cases(session: Session, creditor: Creditor, case_ids: list[int], now: datetime) -> None:

@@ -19,10 +19,11 @@ from agency.services.intake_cases import RunContext
 from agency.services.intake_sql import run, run_many
 
 _TOUCHED = """
-    SELECT c.id, c.debtor_id, c.segment, max(d.annual_billed), max(coalesce(ic.is_new, 0))
+    SELECT c.id, c.debtor_id, c.segment, max(d.annual_billed), max(coalesce(ic.is_new, 0)),
+           c.team_id, c.agent_id
     FROM collection_case c JOIN intake_debtor d ON d.debtor_id = c.debtor_id
     LEFT JOIN intake_case ic ON ic.case_id = c.id
-    WHERE c.creditor_id = :creditor GROUP BY c.id, c.debtor_id, c.segment"""
+    WHERE c.creditor_id = :creditor GROUP BY c.id, c.debtor_id, c.segment, c.team_id, c.agent_id"""
 _RECENT_CLAIMS = """
     SELECT c.debtor_id, sum(cl.amount_minor) FROM claim cl
     JOIN collection_case c ON c.id = cl.case_id
@@ -42,12 +43,13 @@ def segment_cases(session: Session, ctx: RunContext, rule: SegmentRule | None) -
     touched = list(run(session, _TOUCHED, creditor=ctx.creditor_id))
     bases = _bases(session, ctx, rule) if rule else {}
     changed, events = [], []
-    for case_id, debtor_id, old, billed, is_new in touched:
+    for case_id, debtor_id, old, billed, is_new, team_id, agent_id in touched:
         new = _segment(rule, ctx.currency, billed, bases, case_id, debtor_id) if rule else old
         if new != old:
             changed.append({"segment": new, "id": case_id})
         if is_new:
-            events.append(_event(ctx, case_id, debtor_id, "case.created", _created(new)))
+            events.append(_event(ctx, case_id, debtor_id, "case.created",
+                                 _created(new, team_id, agent_id)))
         elif new != old:
             events.append(_event(ctx, case_id, debtor_id, "case.changed", {"segment": [old, new]}))
     run_many(session, "UPDATE collection_case SET segment = :segment WHERE id = :id", changed)
@@ -76,10 +78,12 @@ def _segment(rule: SegmentRule, currency: str, billed: int | None, bases: dict, 
         return None  # a rule in another currency cannot say: leave the case unsegmented
 
 
-def _created(segment: str | None) -> dict:
+def _created(segment: str | None, team_id: int | None, agent_id: int | None) -> dict:
+    """What the flush listener records for a new case: its audited fields that are set."""
     changes = {"phase": [None, "amicable"], "status": [None, "open"]}
-    if segment is not None:
-        changes["segment"] = [None, segment]
+    for name, value in (("segment", segment), ("team_id", team_id), ("agent_id", agent_id)):
+        if value is not None:
+            changes[name] = [None, value]
     return changes
 
 

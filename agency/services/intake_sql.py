@@ -14,6 +14,7 @@ STAGE_TABLES = {
     "intake_row": """line INTEGER, case_key VARCHAR(255), claim_key VARCHAR(255),
         reference VARCHAR(100), kind VARCHAR(32), amount BIGINT, issue_date DATE,
         deposit_date DATE, due_date DATE, extra TEXT, claim_id BIGINT, old_amount BIGINT,
+        entry_id BIGINT,
         is_new INTEGER DEFAULT 0, changed INTEGER DEFAULT 0""",
     "intake_case": """case_key VARCHAR(255) PRIMARY KEY, external_ref VARCHAR(100),
         debtor_key VARCHAR(255), first_line INTEGER, case_id BIGINT, reference VARCHAR(32),
@@ -25,10 +26,13 @@ STAGE_TABLES = {
         debtor_id BIGINT, is_new INTEGER DEFAULT 0, contact_added INTEGER DEFAULT 0""",
     "intake_contact": """debtor_key VARCHAR(255), kind VARCHAR(8), value VARCHAR(255),
         zone VARCHAR(64)""",
+    "intake_assign": """case_key VARCHAR(255) PRIMARY KEY, team_id BIGINT, agent_id BIGINT""",
 }
 STAGE_INDEXES = ("CREATE INDEX IF NOT EXISTS ix_intake_row_claim ON intake_row (claim_key)",
                  "CREATE INDEX IF NOT EXISTS ix_intake_row_case ON intake_row (case_key)",
-                 "CREATE INDEX IF NOT EXISTS ix_intake_contact ON intake_contact (debtor_key)")
+                 "CREATE INDEX IF NOT EXISTS ix_intake_contact ON intake_contact (debtor_key)",
+                 "CREATE INDEX IF NOT EXISTS ix_intake_case_id ON intake_case (case_id)",
+                 "CREATE INDEX IF NOT EXISTS ix_intake_debtor_id ON intake_debtor (debtor_id)")
 
 
 def is_postgres(session: Session) -> bool:
@@ -63,6 +67,9 @@ def prepare_stage(session: Session) -> None:
         session.execute(text(f"CREATE TEMPORARY TABLE IF NOT EXISTS {name} ({columns})"))
     for statement in STAGE_INDEXES:
         session.execute(text(statement))
+    if is_postgres(session):  # a temporary table is never vacuumed: deleted rows would pile up
+        session.execute(text(f"TRUNCATE {', '.join(STAGE_TABLES)}"))
+        return
     for name in STAGE_TABLES:
         session.execute(text(f"DELETE FROM {name}"))
 
@@ -87,22 +94,54 @@ def _sqlite_values(row: tuple) -> tuple:
 
 
 def analyze_stage(session: Session) -> None:
-    """Temporary tables get no autovacuum statistics: give the planner some."""
+    """Temporary tables get no autovacuum statistics: give the planner some (again once
+    the matching steps have filled in ids and flags, or it plans for none)."""
     if is_postgres(session):
         for name in STAGE_TABLES:
             session.execute(text(f"ANALYZE {name}"))
 
 
-def allocate_ids(session: Session, table: str, count: int) -> list[int]:
-    """Reserve ``count`` primary keys of ``table`` for an INSERT ... SELECT with explicit ids."""
-    if count <= 0:
-        return []
+# The tables an import grows; their planner statistics are refreshed as they do.
+GROWN_TABLES = ("debtor", "debtor_phone", "debtor_email", "debtor_address", "collection_case",
+                "claim", "ledger_entry", "audit_event", "case_engine")
+_STALE = """SELECT relname FROM pg_stat_user_tables
+    WHERE schemaname = current_schema() AND relname IN :names
+      AND n_mod_since_analyze > 1000 + 0.2 * n_live_tup"""
+
+
+def refresh_statistics(session: Session) -> None:
+    """ANALYZE the tables the import has grown by a fifth since their last statistics
+    (PostgreSQL): with autovacuum late or off, plans made for empty tables turn a chunk's
+    joins into scans of the whole book; a sample costs little and is rarely needed."""
+    if not is_postgres(session):
+        return
+    statement = text(_STALE).bindparams(bindparam("names", expanding=True))
+    for name in session.scalars(statement, {"names": list(GROWN_TABLES)}).all():
+        session.execute(text(f"ANALYZE {name}"))
+
+
+def number_rows(session: Session, stage: str, key: str, table: str, column: str, where: str,
+                order: str, also: str = "", **params) -> None:
+    """Give the staged rows matching ``where`` new primary keys of ``table`` in ``column``,
+    in ``order``, for an INSERT ... SELECT with explicit ids (later joins by primary key,
+    whatever the planner thinks of the new rows). ``also``: more assignments, where
+    ``n.rank`` is the row's rank (1, 2, ...) in ``order``."""
+    ranked = f"row_number() OVER (ORDER BY {order}) AS rank"
     if is_postgres(session):
-        return list(session.scalars(text(
-            f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) "
-            "FROM generate_series(1, :n)"), {"n": count}))
-    top = session.scalar(text(f"SELECT coalesce(max(id), 0) FROM {table}"))
-    return list(range(top + 1, top + 1 + count))
+        source = (f"SELECT k, rank, nextval(pg_get_serial_sequence('{table}', 'id')) AS id FROM ("
+                  f"SELECT {key} AS k, {ranked} FROM {stage} WHERE {where} ORDER BY {order}) o")
+    else:  # SQLite hands out max(id) + 1 anyway, and one writer at a time
+        source = (f"SELECT {key} AS k, {ranked}, (SELECT coalesce(max(id), 0) FROM {table}) "
+                  f"+ row_number() OVER (ORDER BY {order}) AS id FROM {stage} WHERE {where}")
+    run(session, f"UPDATE {stage} SET {column} = n.id{', ' + also if also else ''} "
+                 f"FROM ({source}) n WHERE n.k = {stage}.{key}", **params)
+
+
+def padded(session: Session, expression: str, width: int) -> str:
+    """SQL: an integer expression as text, zero-padded to ``width`` (f"{n:0{width}d}")."""
+    if is_postgres(session):
+        return f"lpad(CAST({expression} AS text), greatest({width}, length(CAST({expression} AS text))), '0')"
+    return f"printf('%0{width}d', {expression})"
 
 
 def lock_intake(session: Session) -> None:
