@@ -121,7 +121,8 @@ class _Planner:
         """Open cases (count) or open balance (minor units) per agent, read once."""
         key = (team_id, strategy)
         if key not in self.loads:
-            measure = func.count(Case.id) if strategy == "by_count" else func.sum(Case.balance_minor)
+            measure = (func.count(Case.id) if strategy == "by_count"
+                       else func.sum(Case.balance_minor))
             query = (select(Case.agent_id, measure).where(Case.agent_id.in_(agent_ids),
                      Case.status == "open").group_by(Case.agent_id))
             self.loads[key] = dict.fromkeys(agent_ids, 0) | {

@@ -30,8 +30,8 @@ _BY_NAME_AT_CREDITOR = """
     UPDATE intake_debtor SET debtor_id = (
         SELECT min(d.id) FROM debtor d
         WHERE d.name_key = intake_debtor.name_key AND d.company_id IS NULL
-          AND d.national_id IS NULL AND EXISTS (SELECT 1 FROM collection_case c
-                                                WHERE c.debtor_id = d.id AND c.creditor_id = :creditor))
+          AND d.national_id IS NULL AND EXISTS (
+              SELECT 1 FROM collection_case c WHERE c.debtor_id = d.id AND c.creditor_id = :creditor))
     WHERE debtor_id IS NULL AND company_id IS NULL AND national_id IS NULL"""
 _CONTACT_CANDIDATES = """
     SELECT s.debtor_key, s.name, s.company_id, s.national_id, d.id, d.name, d.company_id,

@@ -50,8 +50,9 @@ def create_cases(session: Session, ctx: RunContext) -> int:
     first = allocate_references(session, ctx.now, count)[0]  # RC-<year>-<serial>
     prefix, serial = first.rsplit("-", 1)
     number = padded(session, f"n.rank + {int(serial) - 1}", len(serial))
-    number_rows(session, "intake_case", "case_key", "collection_case", "case_id",
-                "case_id IS NULL", "first_line", also=f"is_new = 1, reference = :prefix || {number}",
+    number_rows(session, "intake_case", "case_key", {"case_id": "collection_case"},
+                "case_id IS NULL", "first_line",
+                also=f"is_new = 1, reference = :prefix || {number}",
                 prefix=f"{prefix}-")
     intake_hooks.assign_staged_cases(session, ctx.creditor_id)
     run(session, """
@@ -81,7 +82,15 @@ def match_claims(session: Session, creditor_id: int) -> None:
     run(session, """UPDATE claim SET intake_key = (SELECT r.claim_key FROM intake_row r
         WHERE r.claim_id = claim.id) WHERE intake_key IS NULL
           AND id IN (SELECT claim_id FROM intake_row WHERE claim_id IS NOT NULL)""")
-    run(session, "UPDATE intake_row SET is_new = 1 WHERE claim_id IS NULL")
+
+
+def number_claims(session: Session) -> None:
+    """Flag the rows no claim was found for as new, with the ids of their claim and entry,
+    and give the ids of their adjustment entries to the rows changing an amount."""
+    number_rows(session, "intake_row", "line", {"entry_id": "ledger_entry"},
+                "claim_id IS NULL OR (changed = 1 AND amount <> old_amount)", "line")
+    number_rows(session, "intake_row", "line", {"claim_id": "claim"}, "claim_id IS NULL", "line",
+                also="is_new = 1")
 
 
 def _changed(session: Session) -> str:
@@ -98,8 +107,6 @@ def _changed(session: Session) -> str:
 
 def insert_claims(session: Session, ctx: RunContext) -> int:
     """Insert the new claims and book each as a claim entry; returns how many."""
-    number_rows(session, "intake_row", "line", "claim", "claim_id", "is_new = 1", "line")
-    number_rows(session, "intake_row", "line", "ledger_entry", "entry_id", "is_new = 1", "line")
     result = run(session, f"""
         INSERT INTO claim (id, case_id, kind, reference, amount_minor, currency, issue_date,
                            deposit_date, due_date, extra, created_at, intake_key)
@@ -120,8 +127,6 @@ def insert_claims(session: Session, ctx: RunContext) -> int:
 
 def update_claims(session: Session, ctx: RunContext) -> None:
     """Apply the file's changes to known claims; a new amount books the difference."""
-    adjusted = "changed = 1 AND amount <> old_amount"
-    number_rows(session, "intake_row", "line", "ledger_entry", "entry_id", adjusted, "line")
     run(session, """
         INSERT INTO ledger_entry (id, case_id, claim_id, kind, amount_minor, currency, value_date,
                                   booked_at, description, actor_id)

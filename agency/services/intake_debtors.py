@@ -22,7 +22,7 @@ _NEW_ADDRESS = """FROM intake_debtor s
 def create_debtors(session: Session, now: datetime) -> int:
     """Insert a debtor for every staged debtor no match found that a new case needs (a row
     naming another debtor than its known case's adds no debtor); returns how many."""
-    number_rows(session, "intake_debtor", "debtor_key", "debtor", "debtor_id",
+    number_rows(session, "intake_debtor", "debtor_key", {"debtor_id": "debtor"},
                 "debtor_id IS NULL AND debtor_key IN (SELECT debtor_key FROM intake_case "
                 "WHERE case_id IS NULL)", "first_line", also="is_new = 1")
     result = run(session, """

@@ -6,7 +6,10 @@ already committed and finishes the rest: nothing is lost and nothing doubled.
 """
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from sqlalchemy.orm import Session
 
@@ -59,16 +62,17 @@ def _write_chunks(session: Session, portfolio: Portfolio, table: Table, columns:
     intake = IntakeContext(currency=creditor.currency, country=creditor.country,
                            today=ctx.today, locale=creditor.locale or "fr_FR")
     normaliser = RowNormaliser(columns, intake, strict_width=table.kind == "csv")
-    for outcomes in _chunks(table, normaliser, portfolio.done_line, chunk_size):
-        counts = write_chunk(session, ctx, rule, outcomes)
-        new_ids, changed_ids = chunk_case_ids(session)
-        after_chunk(session, creditor, new_ids, changed_ids, ctx.now)
-        _add_counts(portfolio, counts, outcomes[-1][0].line)
-        commit()
+    with _read_ahead(_normalised(table, normaliser, portfolio.done_line, chunk_size)) as chunks:
+        for outcomes in chunks:
+            counts = write_chunk(session, ctx, rule, outcomes)
+            new_ids, changed_ids = chunk_case_ids(session)
+            after_chunk(session, creditor, new_ids, changed_ids, ctx.now)
+            _add_counts(portfolio, counts, outcomes[-1][0].line)
+            commit()
 
 
-def _chunks(table: Table, normaliser: RowNormaliser, done_line: int,
-            size: int) -> Iterator[list[tuple[RawRow, RowOutcome]]]:
+def _normalised(table: Table, normaliser: RowNormaliser, done_line: int,
+                size: int) -> Iterator[list[tuple[RawRow, RowOutcome]]]:
     """The rows after ``done_line``, normalised, in lists of ``size``; the rows before are
     normalised too (and dropped) so claim keys come out as in the first run."""
     batch: list[tuple[RawRow, RowOutcome]] = []
@@ -82,6 +86,46 @@ def _chunks(table: Table, normaliser: RowNormaliser, done_line: int,
             batch = []
     if batch:
         yield batch
+
+
+@contextmanager
+def _read_ahead(batches: Iterator[list], depth: int = 1) -> Iterator[Iterator[list]]:
+    """Iterate ``batches`` in a thread, up to ``depth`` lists ahead of the consumer, so the
+    next chunk is parsed while PostgreSQL writes this one (the GIL is free meanwhile). The
+    thread's exception is raised in the consumer; leaving the block stops the thread."""
+    ahead: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def offer(item: tuple) -> None:
+        while not stop.is_set():
+            try:
+                return ahead.put(item, timeout=0.1)
+            except queue.Full:
+                continue
+
+    def produce() -> None:
+        try:
+            for batch in batches:
+                offer((batch, None))
+                if stop.is_set():
+                    return
+            offer((None, None))
+        except BaseException as exc:  # handed to the consumer, which raises it
+            offer((None, exc))
+
+    def consume() -> Iterator[list]:
+        while (item := ahead.get()) != (None, None):
+            if item[1] is not None:
+                raise item[1]
+            yield item[0]
+
+    worker = threading.Thread(target=produce, name="intake-reader", daemon=True)
+    worker.start()
+    try:
+        yield consume()
+    finally:
+        stop.set()
+        worker.join()
 
 
 def _context(session: Session, portfolio: Portfolio) -> RunContext:

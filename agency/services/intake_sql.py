@@ -93,24 +93,26 @@ def _sqlite_values(row: tuple) -> tuple:
     return tuple(value.isoformat() if isinstance(value, date) else value for value in row)
 
 
-def analyze_stage(session: Session) -> None:
+def analyze_stage(session: Session, *names: str) -> None:
     """Temporary tables get no autovacuum statistics: give the planner some (again once
     the matching steps have filled in ids and flags, or it plans for none)."""
     if is_postgres(session):
-        for name in STAGE_TABLES:
+        for name in names or STAGE_TABLES:
             session.execute(text(f"ANALYZE {name}"))
 
 
 # The tables an import grows; their planner statistics are refreshed as they do.
+# The tables an import grows and reads back; their planner statistics are refreshed as
+# they grow by half (a sample of 30,000 rows each time: a few times over a whole file).
 GROWN_TABLES = ("debtor", "debtor_phone", "debtor_email", "debtor_address", "collection_case",
-                "claim", "ledger_entry", "audit_event", "case_engine")
+                "claim")
 _STALE = """SELECT relname FROM pg_stat_user_tables
     WHERE schemaname = current_schema() AND relname IN :names
-      AND n_mod_since_analyze > 1000 + 0.2 * n_live_tup"""
+      AND n_mod_since_analyze > 1000 + 0.5 * n_live_tup"""
 
 
 def refresh_statistics(session: Session) -> None:
-    """ANALYZE the tables the import has grown by a fifth since their last statistics
+    """ANALYZE the tables the import has grown by half since their last statistics
     (PostgreSQL): with autovacuum late or off, plans made for empty tables turn a chunk's
     joins into scans of the whole book; a sample costs little and is rarely needed."""
     if not is_postgres(session):
@@ -120,27 +122,32 @@ def refresh_statistics(session: Session) -> None:
         session.execute(text(f"ANALYZE {name}"))
 
 
-def number_rows(session: Session, stage: str, key: str, table: str, column: str, where: str,
+def number_rows(session: Session, stage: str, key: str, ids: dict[str, str], where: str,
                 order: str, also: str = "", **params) -> None:
-    """Give the staged rows matching ``where`` new primary keys of ``table`` in ``column``,
-    in ``order``, for an INSERT ... SELECT with explicit ids (later joins by primary key,
-    whatever the planner thinks of the new rows). ``also``: more assignments, where
-    ``n.rank`` is the row's rank (1, 2, ...) in ``order``."""
-    ranked = f"row_number() OVER (ORDER BY {order}) AS rank"
+    """Give the staged rows matching ``where`` new primary keys, ``ids`` naming the column
+    to fill for each table, in ``order``, for INSERT ... SELECT with explicit ids (later
+    joins go by primary key, whatever the planner thinks of the new rows). ``also``: more
+    assignments, where ``n.rank`` is the row's rank (1, 2, ...) in ``order``."""
+    ranked = f"row_number() OVER (ORDER BY {order})"
     if is_postgres(session):
-        source = (f"SELECT k, rank, nextval(pg_get_serial_sequence('{table}', 'id')) AS id FROM ("
-                  f"SELECT {key} AS k, {ranked} FROM {stage} WHERE {where} ORDER BY {order}) o")
+        new = ", ".join(f"nextval(pg_get_serial_sequence('{table}', 'id')) AS {column}"
+                        for column, table in ids.items())
+        source = (f"SELECT k, rank, {new} FROM (SELECT {key} AS k, {ranked} AS rank "
+                  f"FROM {stage} WHERE {where} ORDER BY {order}) o")
     else:  # SQLite hands out max(id) + 1 anyway, and one writer at a time
-        source = (f"SELECT {key} AS k, {ranked}, (SELECT coalesce(max(id), 0) FROM {table}) "
-                  f"+ row_number() OVER (ORDER BY {order}) AS id FROM {stage} WHERE {where}")
-    run(session, f"UPDATE {stage} SET {column} = n.id{', ' + also if also else ''} "
-                 f"FROM ({source}) n WHERE n.k = {stage}.{key}", **params)
+        new = ", ".join(f"(SELECT coalesce(max(id), 0) FROM {table}) + {ranked} AS {column}"
+                        for column, table in ids.items())
+        source = f"SELECT {key} AS k, {ranked} AS rank, {new} FROM {stage} WHERE {where}"
+    assignments = ", ".join([f"{column} = n.{column}" for column in ids] + ([also] if also else []))
+    run(session, f"UPDATE {stage} SET {assignments} FROM ({source}) n WHERE n.k = {stage}.{key}",
+        **params)
 
 
 def padded(session: Session, expression: str, width: int) -> str:
     """SQL: an integer expression as text, zero-padded to ``width`` (f"{n:0{width}d}")."""
     if is_postgres(session):
-        return f"lpad(CAST({expression} AS text), greatest({width}, length(CAST({expression} AS text))), '0')"
+        digits = f"CAST({expression} AS text)"
+        return f"lpad({digits}, greatest({width}, length({digits})), '0')"
     return f"printf('%0{width}d', {expression})"
 
 

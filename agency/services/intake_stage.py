@@ -5,10 +5,12 @@ import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
+
 from agency.domain.intake import ClaimRow
 from agency.domain.intake.identity import debtor_key
 from agency.domain.names import name_key
-from agency.domain.timezones import zone_for_phone
+from agency.domain.timezones import zone_for_country, zone_for_phone
 
 ROW_COLUMNS = ("line", "case_key", "claim_key", "reference", "kind", "amount", "issue_date",
                "deposit_date", "due_date", "extra")
@@ -20,9 +22,20 @@ CONTACT_COLUMNS = ("debtor_key", "kind", "value", "zone")
 KEY_LENGTH = 255
 
 
-@lru_cache(maxsize=65536)
 def _phone_zone(e164: str) -> str | None:
+    """``zone_for_phone``, without parsing the number when its calling code names one
+    country of one zone (as for most numbers): parsing costs ~0.1 ms a phone."""
+    for length in (1, 2, 3):  # calling codes are prefix-free
+        regions = COUNTRY_CODE_TO_REGION_CODE.get(int(e164[1:1 + length] or 0))
+        if regions:
+            zone = _single_zone(regions[0]) if len(regions) == 1 else None
+            return zone or zone_for_phone(e164)
     return zone_for_phone(e164)
+
+
+@lru_cache(maxsize=512)
+def _single_zone(region: str) -> str | None:
+    return zone_for_country(region)
 
 
 def _fit(text: str | None, size: int) -> str | None:

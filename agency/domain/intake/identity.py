@@ -65,8 +65,8 @@ class _DigestTable:
     __slots__ = ("_keys", "_values", "_count")
 
     def __init__(self, capacity: int = 1 << 16) -> None:
-        self._keys = array("Q", bytes(8 * capacity))
-        self._values = array("i", bytes(4 * capacity))
+        self._keys = array("Q", [0]) * capacity
+        self._values = array("i", [0]) * capacity
         self._count = 0
 
     def _slot(self, digest: int) -> int:
@@ -97,8 +97,8 @@ class _DigestTable:
 
     def _grow(self) -> None:
         old = zip(self._keys, self._values)
-        self._keys = array("Q", bytes(16 * len(self._keys)))
-        self._values = array("i", bytes(8 * len(self._values)))
+        self._keys = array("Q", [0]) * (2 * len(self._keys))  # no bytes copy: half the peak
+        self._values = array("i", [0]) * (2 * len(self._values))
         for digest, value in old:
             if digest:
                 index = self._slot(digest)

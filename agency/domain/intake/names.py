@@ -13,7 +13,12 @@ LEGAL_FORMS = frozenset({
 })
 
 
-@lru_cache(maxsize=65536)
+# A file repeats a debtor's name on its few adjacent rows: a small cache catches that,
+# and stays small (a million-row file of distinct names must fit in its memory budget).
+_CACHED = 8192
+
+
+@lru_cache(maxsize=_CACHED)
 def normalise_name(name: str) -> str:
     """'Sté ÉIFFAGE S.A.' -> 'eiffage': folded, legal forms dropped (kept if nothing else)."""
     words = _words(name)
@@ -21,7 +26,7 @@ def normalise_name(name: str) -> str:
     return " ".join(kept or words)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=_CACHED)
 def _words(name: str) -> tuple[str, ...]:
     # 'S.A.' and 'S.A.R.L.' fold to single letters: join runs of them back into one word.
     words: list[str] = []
@@ -39,7 +44,7 @@ def _words(name: str) -> tuple[str, ...]:
     return tuple(words)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=_CACHED)
 def has_legal_form(name: str) -> bool:
     """Whether the name carries a company's legal form (SARL, SA, GIE...)."""
     return any(word in LEGAL_FORMS for word in _words(name))

@@ -141,7 +141,7 @@ def _international(digits: str) -> object:
     return (f"+{plan.country_code}{nsn}", plan.region) if plan.valid(nsn) else None
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)  # a debtor's rows are adjacent; bounded for million-row files
 def read_phone(raw: str, region: str) -> tuple[str, str | None] | None:
     """(E.164 form, country of the number) for a valid number written locally or
     internationally ('77 123 45 67', 'SN' -> ('+221771234567', 'SN')), else None."""

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-11-23 19:16:33.261551
+Create Date: 2026-11-23 19:57:09.204402
 
 """
 from alembic import op
