@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-11-23 19:57:09.204402
+Create Date: 2026-11-23 20:02:47.335482
 
 """
 from alembic import op
@@ -314,6 +314,7 @@ def upgrade():
     sa.UniqueConstraint('reference', name=op.f('uq_collection_case_reference'))
     )
     with op.batch_alter_table('collection_case', schema=None) as batch_op:
+        batch_op.create_index('ix_case_queue_walk', ['agent_id', sa.literal_column("(balance_minor * CASE WHEN currency IN ('ADP', 'AFN', 'ALL', 'BIF', 'BYR', 'CLP', 'DJF', 'ESP', 'GNF', 'IQD', 'IRR', 'ISK', 'ITL', 'JPY', 'KMF', 'KPW', 'KRW', 'LAK', 'LBP', 'LUF', 'MGA', 'MGF', 'MMK', 'MRO', 'PYG', 'RSD', 'RWF', 'SLL', 'SOS', 'STD', 'SYP', 'TMM', 'TRL', 'UGX', 'UYI', 'VND', 'VUV', 'XAF', 'XOF', 'XPF', 'YER', 'ZMK', 'ZWD') THEN 10000 WHEN currency IN ('BHD', 'JOD', 'KWD', 'LYD', 'OMR', 'TND') THEN 10 WHEN currency IN ('CLF', 'UYW') THEN 1 ELSE 100 END) DESC"), 'id'], unique=False, postgresql_include=['hold_until', 'creditor_id', 'debtor_id', 'currency', 'balance_minor'], postgresql_where=sa.text("status = 'open'"), sqlite_where=sa.text("status = 'open'"))
         batch_op.create_index(batch_op.f('ix_collection_case_agent_id'), ['agent_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_collection_case_creditor_id'), ['creditor_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_collection_case_debtor_id'), ['debtor_id'], unique=False)
@@ -784,6 +785,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_collection_case_debtor_id'))
         batch_op.drop_index(batch_op.f('ix_collection_case_creditor_id'))
         batch_op.drop_index(batch_op.f('ix_collection_case_agent_id'))
+        batch_op.drop_index('ix_case_queue_walk', postgresql_include=['hold_until', 'creditor_id', 'debtor_id', 'currency', 'balance_minor'], postgresql_where=sa.text("status = 'open'"), sqlite_where=sa.text("status = 'open'"))
 
     op.drop_table('collection_case')
     with op.batch_alter_table('assignment_rule', schema=None) as batch_op:
