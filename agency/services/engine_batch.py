@@ -32,11 +32,8 @@ class Batch:
     pass_id: str
 
 
-def select_due(session: Session, batch: Batch, after: int, limit: int) -> list[int]:
-    """Load up to ``limit`` due open cases after ``after`` into tick_case; their ids."""
-    d = dialect(session)
-    lock = " FOR UPDATE OF ce SKIP LOCKED" if d.pg else ""
-    run(session, f"""
+# The enrolled cases' columns a pass works on; callers add the WHERE that picks them.
+_LOAD_TICK_CASES = """
         INSERT INTO tick_case (case_id, debtor_id, agent_id, version_id, seg, zone, currency,
                                route, free_credit, overdue)
         SELECT ce.case_id, c.debtor_id, c.agent_id, ce.version_id,
@@ -45,7 +42,14 @@ def select_due(session: Session, batch: Batch, after: int, limit: int) -> list[i
         FROM case_engine ce
         JOIN collection_case c ON c.id = ce.case_id
         JOIN playbook_version v ON v.id = ce.version_id
-        JOIN debtor dt ON dt.id = c.debtor_id
+        JOIN debtor dt ON dt.id = c.debtor_id"""
+
+
+def select_due(session: Session, batch: Batch, after: int, limit: int) -> list[int]:
+    """Load up to ``limit`` due open cases after ``after`` into tick_case; their ids."""
+    d = dialect(session)
+    lock = " FOR UPDATE OF ce SKIP LOCKED" if d.pg else ""
+    run(session, f"""{_LOAD_TICK_CASES}
         WHERE ce.creditor_id = :creditor AND ce.next_step_at <= :today AND ce.case_id > :after
           AND c.id > :after AND c.status = 'open'
         ORDER BY ce.case_id LIMIT :limit{lock}""",
@@ -55,16 +59,7 @@ def select_due(session: Session, batch: Batch, after: int, limit: int) -> list[i
 
 def select_cases(session: Session, case_ids: list[int]) -> None:
     """Load given enrolled cases into tick_case (for a refresh or a test)."""
-    run(session, f"""
-        INSERT INTO tick_case (case_id, debtor_id, agent_id, version_id, seg, zone, currency,
-                               route, free_credit, overdue)
-        SELECT ce.case_id, c.debtor_id, c.agent_id, ce.version_id,
-               CASE WHEN v.has_segments THEN coalesce(c.segment, '') ELSE '' END,
-               dt.timezone, c.currency, 'sql', 0, 0
-        FROM case_engine ce
-        JOIN collection_case c ON c.id = ce.case_id
-        JOIN playbook_version v ON v.id = ce.version_id
-        JOIN debtor dt ON dt.id = c.debtor_id
+    run(session, f"""{_LOAD_TICK_CASES}
         WHERE ce.case_id IN ({', '.join(str(int(i)) for i in case_ids) or 'NULL'})""")
 
 
