@@ -78,12 +78,40 @@ def _import(path: Path) -> tuple[float, dict]:
     with audit_scope(session, Actor.system("bench"), now_utc()):
         creditor = _setup(session)
         session.commit()
+        cpu = _cpu_seconds(session)
         started = time.perf_counter()
         portfolio = import_file(session, creditor=creditor, path=str(path), commit=session.commit)
         elapsed = time.perf_counter() - started
+        _cpu.update({name: None if used is None or cpu[name] is None else used - cpu[name]
+                     for name, used in _cpu_seconds(session).items()})
     counts = {k: getattr(portfolio, k) for k in ("rows", "imported", "rejected", "cases_created",
                                                   "debtors_created")}
     return elapsed, counts
+
+
+_cpu: dict[str, float | None] = {"python": None, "postgres": None}
+
+
+def _cpu_seconds(session) -> dict[str, float | None]:
+    """CPU used so far by this process and by the database's server processes (when the
+    server runs on this machine): on a shared machine, wall times alone mislead."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    pids = session.scalars(text("SELECT pid FROM pg_stat_activity "
+                                "WHERE datname = current_database()")).all()
+    session.commit()
+    try:
+        ticks = sum(_process_ticks(pid) for pid in pids)
+    except OSError:
+        server = None
+    else:
+        server = ticks / os.sysconf("SC_CLK_TCK")
+    return {"python": own.ru_utime + own.ru_stime, "postgres": server}
+
+
+def _process_ticks(pid: int) -> int:
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime, stime
 
 
 def _copy_baseline(path: Path) -> float:
@@ -121,10 +149,17 @@ def main() -> None:
     print(f"of which case assignment (services.assignment): {assign_s:.1f} s, playbook "
           f"enrolment (services.engine_sweep): {enrol_s:.1f} s", flush=True)
     print(f"COPY of the same rows: {copy_s:.2f} s", flush=True)
+    print(f"CPU during the import: this process {_cpu['python']:.1f} s, PostgreSQL "
+          f"{_fmt(_cpu['postgres'])} s (load average {os.getloadavg()[0]:.1f})", flush=True)
     path.unlink()
     print(f"RESULT intake_rows={rows} import_s={elapsed:.2f} rows_per_s={rows / elapsed:.0f} "
           f"assign_s={assign_s:.2f} enrol_s={enrol_s:.2f} peak_mb={peak_mb:.0f} copy_s={copy_s:.2f} "
-          f"ratio={elapsed / copy_s:.1f} ratio_without_hooks={(elapsed - assign_s - enrol_s) / copy_s:.1f}")
+          f"ratio={elapsed / copy_s:.1f} ratio_without_hooks={(elapsed - assign_s - enrol_s) / copy_s:.1f} "
+          f"python_cpu_s={_cpu['python']:.1f} pg_cpu_s={_fmt(_cpu['postgres'])}")
+
+
+def _fmt(seconds: float | None) -> str:
+    return "n/a" if seconds is None else f"{seconds:.1f}"
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from agency.services import intake_hooks
-from agency.services.intake_sql import as_json, is_postgres, number_rows, padded, run
+from agency.services.intake_sql import as_json, is_postgres, number_rows, padded, run, sequence
 from agency.services.references import allocate_references
 
 
@@ -84,11 +84,24 @@ def match_claims(session: Session, creditor_id: int) -> None:
           AND id IN (SELECT claim_id FROM intake_row WHERE claim_id IS NOT NULL)""")
 
 
+_NEEDS_ENTRY = "claim_id IS NULL OR (changed = 1 AND amount <> old_amount)"
+
+
 def number_claims(session: Session) -> None:
     """Flag the rows no claim was found for as new, with the ids of their claim and entry,
     and give the ids of their adjustment entries to the rows changing an amount."""
-    number_rows(session, "intake_row", "line", {"entry_id": "ledger_entry"},
-                "claim_id IS NULL OR (changed = 1 AND amount <> old_amount)", "line")
+    if is_postgres(session):  # both in one pass over the rows
+        run(session, f"""UPDATE intake_row SET entry_id = n.entry_id,
+                claim_id = coalesce(intake_row.claim_id, n.claim_id),
+                is_new = CASE WHEN n.claim_id IS NULL THEN intake_row.is_new ELSE 1 END
+            FROM (SELECT line, nextval({sequence(session, 'ledger_entry')}::regclass) AS entry_id,
+                         CASE WHEN claim_id IS NULL
+                              THEN nextval({sequence(session, 'claim')}::regclass) END AS claim_id
+                  FROM (SELECT line, claim_id FROM intake_row WHERE {_NEEDS_ENTRY}
+                        ORDER BY line) o) n
+            WHERE n.line = intake_row.line""")
+        return
+    number_rows(session, "intake_row", "line", {"entry_id": "ledger_entry"}, _NEEDS_ENTRY, "line")
     number_rows(session, "intake_row", "line", {"claim_id": "claim"}, "claim_id IS NULL", "line",
                 also="is_new = 1")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import insert, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from agency.domain.intake import RawRow, RowOutcome
@@ -15,8 +15,8 @@ from agency.services import intake_cases as cases
 from agency.services.debtor_matching import match_debtors
 from agency.services.intake_debtors import add_contacts, create_debtors
 from agency.services.intake_segments import segment_cases
-from agency.services.intake_sql import (analyze_stage, fill_stage, lock_intake, prepare_stage,
-                                        refresh_statistics)
+from agency.services.intake_sql import (analyze_stage, fill_stage, insert_rows, lock_intake,
+                                        prepare_stage, refresh_statistics)
 from agency.services.intake_stage import (CASE_COLUMNS, CONTACT_COLUMNS, DEBTOR_COLUMNS,
                                           ROW_COLUMNS, Chunk)
 
@@ -38,11 +38,18 @@ class ChunkCounts:
     debtors_created: int = 0
 
 
-def write_chunk(session: Session, ctx: cases.RunContext, rule: SegmentRule | None,
-                outcomes: list[tuple[RawRow, RowOutcome]]) -> ChunkCounts:
-    """Write one chunk's good rows and rejections; returns its counters."""
-    lock_intake(session)
-    refresh_statistics(session)
+@dataclass
+class PlannedChunk:
+    """A chunk laid out for writing, without the database (built on the reader thread)."""
+
+    last_line: int
+    counts: ChunkCounts
+    staged: Chunk
+    rejections: list[dict]
+
+
+def plan_chunk(portfolio_id: int, outcomes: list[tuple[RawRow, RowOutcome]]) -> PlannedChunk:
+    """Sort a chunk's rows into staging rows and rejections, and count them."""
     counts = ChunkCounts(rows=len(outcomes))
     chunk = Chunk()
     rejections = []
@@ -51,12 +58,20 @@ def write_chunk(session: Session, ctx: cases.RunContext, rule: SegmentRule | Non
             chunk.add(outcome.claim)
             counts.warnings += len(outcome.warnings)
         else:
-            rejections.append(_rejection(ctx.portfolio_id, raw, outcome))
+            rejections.append(_rejection(portfolio_id, raw, outcome))
     counts.rejected = len(rejections)
-    if rejections:
-        session.execute(insert(PortfolioRejection.__table__), rejections)
-    if len(chunk):
-        _apply(session, ctx, rule, chunk, counts)
+    return PlannedChunk(outcomes[-1][0].line, counts, chunk, rejections)
+
+
+def write_chunk(session: Session, ctx: cases.RunContext, rule: SegmentRule | None,
+                planned: PlannedChunk) -> ChunkCounts:
+    """Write one planned chunk's good rows and rejections; returns its counters."""
+    lock_intake(session)
+    refresh_statistics(session)
+    counts = planned.counts
+    insert_rows(session, PortfolioRejection.__table__, planned.rejections)
+    if len(planned.staged):
+        _apply(session, ctx, rule, planned.staged, counts)
     return counts
 
 

@@ -20,7 +20,7 @@ from agency.models import Portfolio
 from agency.models.portfolio import COUNTERS
 from agency.services.audit import current_scope
 from agency.services.intake_cases import RunContext
-from agency.services.intake_chunk import ChunkCounts, write_chunk
+from agency.services.intake_chunk import ChunkCounts, plan_chunk, write_chunk
 from agency.services.intake_hooks import after_chunk, chunk_case_ids
 from agency.services.intake_segments import rule_of
 
@@ -62,12 +62,14 @@ def _write_chunks(session: Session, portfolio: Portfolio, table: Table, columns:
     intake = IntakeContext(currency=creditor.currency, country=creditor.country,
                            today=ctx.today, locale=creditor.locale or "fr_FR")
     normaliser = RowNormaliser(columns, intake, strict_width=table.kind == "csv")
-    with _read_ahead(_normalised(table, normaliser, portfolio.done_line, chunk_size)) as chunks:
-        for outcomes in chunks:
-            counts = write_chunk(session, ctx, rule, outcomes)
+    batches = _normalised(table, normaliser, portfolio.done_line, chunk_size)
+    planned = (plan_chunk(ctx.portfolio_id, outcomes) for outcomes in batches)
+    with _read_ahead(planned) as chunks:
+        for chunk in chunks:
+            counts = write_chunk(session, ctx, rule, chunk)
             new_ids, changed_ids = chunk_case_ids(session)
             after_chunk(session, creditor, new_ids, changed_ids, ctx.now)
-            _add_counts(portfolio, counts, outcomes[-1][0].line)
+            _add_counts(portfolio, counts, chunk.last_line)
             commit()
 
 
@@ -90,9 +92,10 @@ def _normalised(table: Table, normaliser: RowNormaliser, done_line: int,
 
 @contextmanager
 def _read_ahead(batches: Iterator[list], depth: int = 1) -> Iterator[Iterator[list]]:
-    """Iterate ``batches`` in a thread, up to ``depth`` lists ahead of the consumer, so the
-    next chunk is parsed while PostgreSQL writes this one (the GIL is free meanwhile). The
-    thread's exception is raised in the consumer; leaving the block stops the thread."""
+    """Iterate ``batches`` in a thread, up to ``depth`` items ahead of the consumer, so the
+    next chunk is parsed and laid out while PostgreSQL writes this one (the GIL is free
+    meanwhile). The thread's exception is raised in the consumer; leaving the block stops
+    the thread."""
     ahead: queue.Queue = queue.Queue(maxsize=depth)
     stop = threading.Event()
 

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import insert, text
 from sqlalchemy.orm import Session
 
 from agency.domain.money import Money, MoneyError
 from agency.domain.segments import SegmentRule, parse_rule, segment_for
 from agency.models import AuditEvent
 from agency.services.intake_cases import RunContext
-from agency.services.intake_sql import run, run_many
+from agency.services.intake_sql import insert_rows, is_postgres, run, run_many
 
 _TOUCHED = """
     SELECT c.id, c.debtor_id, c.segment, max(d.annual_billed), max(coalesce(ic.is_new, 0)),
@@ -52,9 +51,18 @@ def segment_cases(session: Session, ctx: RunContext, rule: SegmentRule | None) -
                                  _created(new, team_id, agent_id)))
         elif new != old:
             events.append(_event(ctx, case_id, debtor_id, "case.changed", {"segment": [old, new]}))
+    _store_segments(session, changed)
+    insert_rows(session, AuditEvent.__table__, events)
+
+
+def _store_segments(session: Session, changed: list[dict]) -> None:
+    if changed and is_postgres(session):  # one statement, not one per case
+        run(session, """UPDATE collection_case SET segment = u.segment
+            FROM unnest(CAST(:ids AS integer[]), CAST(:segments AS text[])) AS u(id, segment)
+            WHERE collection_case.id = u.id""",
+            ids=[row["id"] for row in changed], segments=[row["segment"] for row in changed])
+        return
     run_many(session, "UPDATE collection_case SET segment = :segment WHERE id = :id", changed)
-    if events:
-        session.execute(insert(AuditEvent.__table__), events)
 
 
 def _bases(session: Session, ctx: RunContext, rule: SegmentRule) -> dict:

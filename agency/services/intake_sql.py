@@ -2,9 +2,10 @@
 the per-chunk staging tables, and id allocation for set-based inserts."""
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 
-from sqlalchemy import Date, bindparam, text
+from sqlalchemy import JSON, Date, Table, bindparam, insert, text
 from sqlalchemy.orm import Session
 
 from agency.models.base import UTCDateTime
@@ -130,7 +131,7 @@ def number_rows(session: Session, stage: str, key: str, ids: dict[str, str], whe
     assignments, where ``n.rank`` is the row's rank (1, 2, ...) in ``order``."""
     ranked = f"row_number() OVER (ORDER BY {order})"
     if is_postgres(session):
-        new = ", ".join(f"nextval(pg_get_serial_sequence('{table}', 'id')) AS {column}"
+        new = ", ".join(f"nextval({sequence(session, table)}::regclass) AS {column}"
                         for column, table in ids.items())
         source = (f"SELECT k, rank, {new} FROM (SELECT {key} AS k, {ranked} AS rank "
                   f"FROM {stage} WHERE {where} ORDER BY {order}) o")
@@ -141,6 +142,29 @@ def number_rows(session: Session, stage: str, key: str, ids: dict[str, str], whe
     assignments = ", ".join([f"{column} = n.{column}" for column in ids] + ([also] if also else []))
     run(session, f"UPDATE {stage} SET {assignments} FROM ({source}) n WHERE n.k = {stage}.{key}",
         **params)
+
+
+def sequence(session: Session, table: str) -> str:
+    """The id sequence of ``table`` as an SQL literal: a constant regclass is resolved
+    once per statement, where pg_get_serial_sequence() is called again for every row."""
+    name = session.scalar(text("SELECT pg_get_serial_sequence(:table, 'id')"), {"table": table})
+    return "'" + name.replace("'", "''") + "'"
+
+
+def insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
+    """Insert rows (dicts by column name) into a table of the models: COPY on PostgreSQL
+    (constraints and triggers apply as to INSERT; JSON columns are dumped here), an
+    executemany INSERT elsewhere."""
+    if not rows:
+        return
+    if not is_postgres(session):
+        session.execute(insert(table), rows)
+        return
+    columns = tuple(rows[0])
+    dumped = {name for name in columns if isinstance(table.c[name].type, JSON)}
+    fill_stage(session, table.name, columns, [
+        tuple(json.dumps(value) if name in dumped else value for name, value in row.items())
+        for row in rows])
 
 
 def padded(session: Session, expression: str, width: int) -> str:
@@ -156,3 +180,7 @@ def lock_intake(session: Session) -> None:
     debtor or claim must not both create it. SQLite serialises writers anyway."""
     if is_postgres(session):
         session.execute(text("SELECT pg_advisory_xact_lock(727001)"))
+        # A chunk's commit need not wait for its WAL to reach the disk: the chunk and the
+        # portfolio's done_line commit together, so a crash that loses the last chunks
+        # loses their done_line too, and the resumed import writes them again.
+        session.execute(text("SET LOCAL synchronous_commit = off"))

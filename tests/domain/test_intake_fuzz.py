@@ -198,17 +198,17 @@ def test_spreadsheet_values_never_come_out_as_floats(value):
 
 
 @settings(max_examples=15, deadline=5000)
-@given(st.lists(st.tuples(st.integers(min_value=1, max_value=10**14),
+@given(st.lists(st.tuples(st.integers(min_value=1, max_value=10**12 - 1),
                           st.integers(min_value=0, max_value=99)), min_size=1, max_size=20))
 def test_xlsx_amounts_survive_the_float_storage(amounts):
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.append(["Garant", "Montant"])
     for units, cents in amounts:
-        sheet.append([f"G{units}", float(f"{units % 10**12}.{cents:02d}")])
+        sheet.append([f"G{units}", float(f"{units}.{cents:02d}")])
     buffer = io.BytesIO()
     workbook.save(buffer)
     mad = IntakeContext(currency="MAD", country="MA", today=CTX.today, locale="fr_MA")
     with open_table(buffer.getvalue(), "f.xlsx") as table:
         claims = [o.claim for o in read_claims(table, map_columns(table.header), mad)]
-    assert [c.amount for c in claims] == [Money((u % 10**12) * 100 + c, "MAD") for u, c in amounts]
+    assert [c.amount for c in claims] == [Money(u * 100 + c, "MAD") for u, c in amounts]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import itemgetter
 
 from agency.domain.intake.errors import RowError, RowWarning
 from agency.domain.intake.headers import ColumnMap
@@ -36,6 +37,15 @@ def _compact_or_none(text: str) -> str | None:
     return (compact_id(text) or None) if text else None
 
 
+def _picker(indexes: list[int]):
+    """A function returning the tuple of the cells at ``indexes``."""
+    if len(indexes) > 1:
+        return itemgetter(*indexes)
+    if indexes:
+        return lambda cells: (cells[indexes[0]],)
+    return lambda cells: ()
+
+
 class DebtorReader:
     """Reads the debtor columns of rows for one creditor (its country is the default)."""
 
@@ -51,13 +61,21 @@ class DebtorReader:
         self._all_columns = tuple(column for column in self._col.values() if column) + (
             self._phone_columns + self._email_columns)
         self._seen: dict[tuple, tuple] = {}
+        # The cache key: the debtor cells of a row, picked in one C call when all are there.
+        indexes = [column.index for column in self._all_columns]
+        self._last_index = max(indexes, default=-1)
+        self._key_of = _picker(indexes)
 
     def read(self, row: RowCells) -> DebtorRow | None:
         """The row's debtor; None (with an error on the row) when it has no name.
 
         A debtor with several claims comes back on several rows: its cells are read once
         and the result (with its warnings, re-dated to each row's line) reused."""
-        key = tuple(row.raw(column) for column in self._all_columns)
+        cells = row.cells
+        if len(cells) > self._last_index:
+            key = self._key_of(cells)
+        else:
+            key = tuple(row.raw(column) for column in self._all_columns)
         known = self._seen.get(key)
         if known is None:
             scratch = RowCells(row.line, row.cells)
@@ -66,8 +84,10 @@ class DebtorReader:
                 self._seen.clear()
             self._seen[key] = known
         debtor, errors, warnings = known
-        row.errors.extend(RowError(row.line, e.column, e.message) for e in errors)
-        row.warnings.extend(RowWarning(row.line, w.column, w.message) for w in warnings)
+        if errors:
+            row.errors.extend(RowError(row.line, e.column, e.message) for e in errors)
+        if warnings:
+            row.warnings.extend(RowWarning(row.line, w.column, w.message) for w in warnings)
         return debtor
 
     def _read(self, row: RowCells) -> DebtorRow | None:
