@@ -185,3 +185,26 @@ def test_contract_rule_adds_an_approval_the_playbook_lacks(session, make_credito
     assert (call.approver_role, call.approval, call.status) == ("team_lead", "pending",
                                                                 "waiting_approval")
     assert counts["waiting_approval"] == 1
+
+
+def test_calls_follow_the_cases_agent(session, make_creditor, make_case, make_user):
+    """A call is left unassigned: it goes with the case's agent, also after a reassignment."""
+    agent = make_user("agent")
+    clinic = make_creditor("CLIN3", playbook="clinic-po02")
+    case = make_case(clinic, amounts=(100_000,), deposit=date(2026, 1, 5), segment="P")
+    case.agent_id = agent.id
+    lender = make_creditor("BANK2", country="MA", currency="MAD", playbook="bank-amicable-3")
+    loan = make_case(lender, amounts=(100_000,), deposit=date(2026, 1, 1))
+    loan.agent_id = agent.id
+    session.flush()
+    tick(session, at(date(2026, 3, 2)))  # the clinic's 8-week call
+    tick(session, at(date(2026, 5, 1), 12))  # the bank's d60 call, by the team lead's role
+    calls = session.scalars(select(Action).where(Action.kind == "call",
+                                                 Action.status != "skipped")).all()
+    assert {(c.case_id, c.step_code) for c in calls} == {(case.id, "w08-call"),
+                                                        (loan.id, "d60-pre-litigation")}
+    assert all(c.assignee_id is None for c in calls)
+    handover = session.scalars(select(Action).where(Action.kind == "handover",
+                                                    Action.case_id == loan.id,
+                                                    Action.step_code == "d60-pre-litigation")).one()
+    assert handover.assignee_id is None  # the team lead's, not the agent's

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from agency.models.calls import CALL_KINDS
 from agency.services.engine_batch import Batch
 from agency.services.engine_sql import Dialect, analyze, dialect, run
 
@@ -29,12 +30,12 @@ def decide(session: Session, batch: Batch) -> None:
     run(session, f"""
         INSERT INTO tick_decision (case_id, step_id, code, rank, due_on, outcome, reason)
         SELECT s.case_id, s.step_id, s.code, s.rank, s.min_due,
-               CASE WHEN s.min_due > :today THEN 'skip'
+               CASE WHEN s.min_due IS NULL OR s.min_due > :today THEN 'skip'
                     WHEN s.rank = k.current_rank AND {met} THEN 'fire'
                     WHEN s.rank = k.current_rank THEN 'wait'
                     WHEN NOT ({met}) THEN 'skip'
                     WHEN v.catch_up = 'all' THEN 'fire' ELSE 'skip' END,
-               CASE WHEN s.min_due > :today THEN 'superseded'
+               CASE WHEN s.min_due IS NULL OR s.min_due > :today THEN 'superseded'
                     WHEN s.rank = k.current_rank THEN NULL
                     WHEN NOT ({met}) THEN 'condition_not_met'
                     WHEN v.catch_up = 'all' THEN NULL ELSE 'catch_up' END
@@ -42,24 +43,27 @@ def decide(session: Session, batch: Batch) -> None:
         JOIN tick_case k ON k.case_id = s.case_id AND k.route = 'sql'
         JOIN playbook_step ps ON ps.id = s.step_id
         JOIN playbook_version v ON v.id = k.version_id
-        WHERE s.rank <= k.current_rank
-          AND NOT EXISTS (SELECT 1 FROM case_step cs
-                          WHERE cs.case_id = s.case_id AND cs.step_code = s.code)""",
+        WHERE s.rank <= k.current_rank""",
         today=batch.today)
     due = d.add_offset(d.greatest("CASE WHEN ps.ref_deposit THEN t.deposit END",
                                   "CASE WHEN ps.ref_due THEN t.eff_due END",
                                   "CASE WHEN ps.ref_intake THEN t.intake END",
                                   "CASE WHEN ps.ref_issue THEN t.issue END"),
                        "ps.offset_days", "ps.offset_months")
+    # The claims each fired step names (those that reached it), as the action's JSON list.
     run(session, f"""
-        INSERT INTO tick_fired_claim (case_id, code, claim_id)
-        SELECT t.case_id, dc.code, t.claim_id
-        FROM tick_decision dc
-        JOIN tick_claim t ON t.case_id = dc.case_id
-        JOIN playbook_step ps ON ps.id = dc.step_id
-        WHERE dc.outcome = 'fire' AND {due} <= :today
-        ORDER BY t.case_id, dc.code, t.claim_id""", today=batch.today)
-    analyze(session, "tick_decision", "tick_fired_claim")
+        UPDATE tick_decision SET claim_ids = x.ids
+        FROM (SELECT f.case_id, f.code, {d.json_ids('f.claim_id')} AS ids
+              FROM (SELECT dc.case_id, dc.code, t.claim_id
+                    FROM tick_decision dc
+                    JOIN tick_claim t ON t.case_id = dc.case_id
+                    JOIN playbook_step ps ON ps.id = dc.step_id
+                    WHERE dc.outcome = 'fire' AND {due} <= :today
+                    ORDER BY dc.case_id, dc.code, t.claim_id) f
+              GROUP BY f.case_id, f.code) x
+        WHERE tick_decision.case_id = x.case_id AND tick_decision.code = x.code""",
+        today=batch.today)
+    analyze(session, "tick_decision")
 
 
 def record_decisions(session: Session, batch: Batch) -> None:
@@ -76,11 +80,11 @@ def record_decisions(session: Session, batch: Batch) -> None:
         today=batch.today, now=batch.now, **{"pass": batch.pass_id})
 
 
-def create_actions(session: Session, batch: Batch, approval_rules: dict[str, str]) -> None:
-    """The fired steps' actions whose own condition holds, as ``action`` rows."""
+def create_actions(session: Session, batch: Batch, approval_rules: dict[str, str]) -> dict[str, int]:
+    """The fired steps' actions whose own condition holds, as ``action`` rows; their counts."""
     d = dialect(session)
     approver = approver_sql(approval_rules)
-    run(session, f"""
+    made = run(session, f"""
         INSERT INTO action (case_id, kind, template, step_code, playbook_version, due_at, status,
                             approval, approver_role, assignee_role, assignee_id, claim_ids,
                             label, step_action_id, created_at)
@@ -89,9 +93,8 @@ def create_actions(session: Session, batch: Batch, approval_rules: dict[str, str
                     WHEN k.due_at <= :now THEN 'due' ELSE 'planned' END,
                CASE WHEN {approver} IS NOT NULL THEN 'pending' ELSE 'none' END,
                {approver}, a.assignee_role,
-               CASE WHEN a.assignee_role = 'collection_officer' THEN k.agent_id END,
-               (SELECT {d.json_ids('f.claim_id')} FROM tick_fired_claim f
-                WHERE f.case_id = cs.case_id AND f.code = cs.step_code),
+               CASE WHEN {follows_agent_sql('a')} THEN k.agent_id END,
+               dc.claim_ids,
                a.label, a.id, :now
         FROM case_step cs
         JOIN tick_decision dc ON dc.case_id = cs.case_id AND dc.code = cs.step_code
@@ -100,8 +103,11 @@ def create_actions(session: Session, batch: Batch, approval_rules: dict[str, str
         JOIN playbook_version v ON v.id = k.version_id
         JOIN playbook_step_action a ON a.step_id = dc.step_id
         WHERE cs.pass_id = :pass AND cs.status = 'pending' AND {condition_met(d, 'a')}
-        ORDER BY cs.case_id, dc.rank, a.position""",
-        now=batch.now, today=batch.today, **{"pass": batch.pass_id})
+        ORDER BY cs.case_id, dc.rank, a.position
+        RETURNING approval""",
+        now=batch.now, today=batch.today, **{"pass": batch.pass_id}).scalars().all()
+    return {"actions_created": len(made),
+            "waiting_approval": sum(1 for approval in made if approval == "pending")}
 
 
 def record_skipped_actions(session: Session, batch: Batch) -> None:
@@ -122,6 +128,23 @@ def record_skipped_actions(session: Session, batch: Batch) -> None:
         ORDER BY cs.case_id, dc.rank, a.position""", now=batch.now, **{"pass": batch.pass_id})
 
 
+# The collection officer's actions are assigned to the case's agent when made, but for calls:
+# they follow the case's agent (the call queue reads them through the agent's cases, and a
+# reassigned case takes them along); an assignee on a call means a colleague of the pair
+# (counter-call, call-back), which the queue reads by index.
+AGENT_ROLE = "collection_officer"
+
+
+def follows_agent(kind: str, assignee_role: str | None) -> bool:
+    """Whether an action is assigned to the case's agent when made."""
+    return assignee_role == AGENT_ROLE and kind not in CALL_KINDS
+
+
+def follows_agent_sql(action: str) -> str:
+    kinds = ", ".join(f"'{kind}'" for kind in CALL_KINDS)
+    return f"({action}.assignee_role = '{AGENT_ROLE}' AND {action}.kind NOT IN ({kinds}))"
+
+
 def approver_sql(rules: dict[str, str]) -> str:
     """The approver of an action: the playbook's, else the creditor's contract rule for its kind."""
     branches = " ".join(f"WHEN '{kind}' THEN '{role}'" for kind, role in sorted(rules.items()))
@@ -136,10 +159,21 @@ def set_next_steps(session: Session, batch: Batch) -> None:
         FROM (SELECT s.case_id, min(s.min_due) AS next_on
               FROM tick_step s JOIN tick_case k ON k.case_id = s.case_id AND k.route = 'sql'
               WHERE s.rank > coalesce(k.current_rank, -1)
-                AND NOT EXISTS (SELECT 1 FROM case_step cs
-                                WHERE cs.case_id = s.case_id AND cs.step_code = s.code)
               GROUP BY s.case_id) x
         WHERE tick_case.case_id = x.case_id""")
+    # A step counting from one closed in this pass is dated from today on (see _outlook).
+    after_closed = d.add_offset(d.greatest(":today", "dc.due_on"), "ps.offset_days",
+                                "ps.offset_months")
+    run(session, f"""
+        UPDATE tick_case SET next_on = {d.least('tick_case.next_on', 'x.next_on')}
+        FROM (SELECT s.case_id, min({after_closed}) AS next_on
+              FROM tick_step s
+              JOIN playbook_step ps ON ps.id = s.step_id AND ps.previous_code IS NOT NULL
+              JOIN tick_decision dc ON dc.case_id = s.case_id AND dc.rank = s.rank - 1
+                                   AND dc.outcome IN ('fire', 'skip') AND dc.due_on IS NOT NULL
+              WHERE s.min_due IS NULL
+              GROUP BY s.case_id) x
+        WHERE tick_case.case_id = x.case_id""", today=batch.today)
     falls_due = f"""(SELECT min({d.add_days('t.eff_due', '1')}) FROM tick_claim t
                      WHERE t.case_id = tick_case.case_id AND ps.overdue_above_minor IS NOT NULL
                        AND t.eff_due >= :today)"""
@@ -157,14 +191,17 @@ def set_next_steps(session: Session, batch: Batch) -> None:
                updated_at = :now
         FROM tick_case k
         WHERE case_engine.case_id = k.case_id AND k.route = 'sql'
-          -- the batch's id range, so a merge join does not read case_engine from its start
-          AND case_engine.case_id BETWEEN (SELECT min(case_id) FROM tick_case)
-                                      AND (SELECT max(case_id) FROM tick_case)""", now=batch.now)
+          -- true of every case of the batch (selected so, and locked): lets the planner read
+          -- only the due rows through the (creditor_id, next_step_at) index
+          AND case_engine.creditor_id = :creditor AND case_engine.next_step_at <= :today""",
+        now=batch.now, creditor=batch.creditor_id, today=batch.today)
 
 
-def sql_path(session: Session, batch: Batch, approval_rules: dict[str, str]) -> None:
+def sql_path(session: Session, batch: Batch, approval_rules: dict[str, str]) -> dict[str, int]:
+    """Decide and write the batch's SQL-path cases; the counts of actions made."""
     decide(session, batch)
     record_decisions(session, batch)
-    create_actions(session, batch, approval_rules)
+    counts = create_actions(session, batch, approval_rules)
     record_skipped_actions(session, batch)
     set_next_steps(session, batch)
+    return counts

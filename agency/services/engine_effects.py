@@ -75,14 +75,27 @@ def _team_ids(session: Session) -> dict[str, int]:
 
 
 def close_finished_steps(session: Session, batch: Batch) -> None:
-    """A step of this pass whose actions are all finished is done today."""
+    """A step of this pass whose actions are all finished is done today.
+
+    Actions are made open (due, planned, waiting for approval); only the pass's handovers
+    finish at once. So only steps with no action made open for certain (no action, or
+    only handovers and conditional ones) can finish now: the others are not looked up."""
+    codes = tuple(session.scalars(select(PlaybookStep.code).distinct().where(
+        ~select(PlaybookStepAction.id).where(
+            PlaybookStepAction.step_id == PlaybookStep.id, PlaybookStepAction.kind != "handover",
+            PlaybookStepAction.overdue_above_minor.is_(None),
+            PlaybookStepAction.no_payment_since_days.is_(None),
+            PlaybookStepAction.promise_broken.is_(False),
+            PlaybookStepAction.plan_broken.is_(False)).exists())))
+    if not codes:
+        return
     run(session, f"""
         UPDATE case_step SET status = 'done', on_date = :today
-        WHERE pass_id = :pass AND status = 'pending'
+        WHERE pass_id = :pass AND status = 'pending' AND step_code IN :codes
           AND NOT EXISTS (SELECT 1 FROM action a
                           WHERE a.case_id = case_step.case_id AND a.step_code = case_step.step_code
                             AND a.status NOT IN {FINISHED})""",
-        today=batch.today, **{"pass": batch.pass_id})
+        today=batch.today, codes=codes, **{"pass": batch.pass_id})
 
 
 def hand_over(session: Session, action: Action, reason: str) -> None:

@@ -20,6 +20,7 @@ from agency.models import Action, Case, Dispute, InstalmentPlan, PaymentPromise
 from agency.models.base import UTCDateTime
 from agency.models.playbook import CaseEngine, CaseStep, EngineHold, PlaybookStep
 from agency.services.engine_batch import Batch
+from agency.services.engine_decide import follows_agent
 from agency.services.engine_sql import as_date, run
 from agency.services.playbooks import playbook_of
 
@@ -115,7 +116,7 @@ def pauses_of(session: Session, case_ids: list[int], zone: str) -> dict[int, lis
 def python_path(session: Session, batch: Batch, case_ids: list[int],
                 approval_rules: dict[str, str], due_at: dict[str, datetime]) -> dict[str, int]:
     """Evaluate each case and write its records, actions and next_step_at."""
-    counts = {"held": 0, "errors": 0}
+    counts = {"held": 0, "errors": 0, "actions_created": 0, "waiting_approval": 0}
     if not case_ids:
         return counts
     states = load_states(session, batch, case_ids)
@@ -129,7 +130,7 @@ def python_path(session: Session, batch: Batch, case_ids: list[int],
             counts["errors"] += 1
             _set_engine(session, engine, batch, state="error", error=str(exc))
     _write_records(session, batch, cases, results)
-    _write_actions(session, batch, cases, results, approval_rules, due_at)
+    counts |= _write_actions(session, batch, cases, results, approval_rules, due_at)
     for result in results.values():
         counts["held"] += result.held
     _set_engines(session, batch, results)
@@ -165,7 +166,7 @@ def _write_records(session: Session, batch: Batch, cases: dict, results: dict) -
 
 
 def _write_actions(session: Session, batch: Batch, cases: dict, results: dict,
-                   approval_rules: dict[str, str], due_at: dict[str, datetime]) -> None:
+                   approval_rules: dict[str, str], due_at: dict[str, datetime]) -> dict[str, int]:
     mine = set(session.execute(select(CaseStep.case_id, CaseStep.step_code).where(
         CaseStep.pass_id == batch.pass_id, CaseStep.case_id.in_(list(results)))).all())
     steps = _step_rows(session, {cases[cid][0].version_id for cid in results})
@@ -191,6 +192,9 @@ def _write_actions(session: Session, batch: Batch, cases: dict, results: dict,
                      for spec in steps[key].actions]
     if rows:
         session.execute(insert(Action), rows)
+    made = [row for row in rows if row["status"] != "skipped"]
+    return {"actions_created": len(made),
+            "waiting_approval": sum(1 for row in made if row["approval"] == "pending")}
 
 
 def _skipped_row(batch: Batch, case, engine: CaseEngine, skip, spec, instant) -> dict:
@@ -211,7 +215,7 @@ def _action_row(batch: Batch, case, engine: CaseEngine, due, spec, rules, due_at
                 playbook_version=engine.playbook_version.version, due_at=instant, status=status,
                 approval="pending" if approver else "none", approver_role=approver,
                 assignee_role=spec.assignee_role,
-                assignee_id=case.agent_id if spec.assignee_role == "collection_officer" else None,
+                assignee_id=case.agent_id if follows_agent(spec.kind, spec.assignee_role) else None,
                 claim_ids=sorted(due.claim_ids), label=spec.label, step_action_id=spec.id,
                 created_at=batch.now)
 

@@ -110,15 +110,17 @@ TEMP_TABLES = {
         version_id BIGINT, seg VARCHAR(16), zone VARCHAR(64), currency VARCHAR(3),
         route VARCHAR(8), free_credit BIGINT, last_payment_on DATE, overdue BIGINT,
         current_rank INTEGER, current_code VARCHAR(64), waiting_code VARCHAR(64), next_on DATE,
-        due_at {ts})""",
+        due_at {ts}, recorded BIGINT)""",
     "tick_claim": """(claim_id BIGINT PRIMARY KEY, case_id BIGINT, owed BIGINT, unpaid BIGINT,
         deposit DATE, eff_due DATE, intake DATE, issue DATE)""",
+    "tick_ref": """(case_id BIGINT, combo INTEGER, first_on DATE, missing INTEGER,
+        PRIMARY KEY (case_id, combo))""",
+    # recorded steps are dropped once the current step is known
     "tick_step": """(case_id BIGINT, step_id BIGINT, rank INTEGER, code VARCHAR(64),
-        min_due DATE, missing INTEGER, PRIMARY KEY (case_id, step_id))""",
+        min_due DATE, recorded INTEGER)""",
     "tick_decision": """(case_id BIGINT, step_id BIGINT, code VARCHAR(64), rank INTEGER,
-        due_on DATE, outcome VARCHAR(8), reason VARCHAR(32), PRIMARY KEY (case_id, code))""",
-    "tick_fired_claim": """(case_id BIGINT, code VARCHAR(64), claim_id BIGINT,
-        PRIMARY KEY (case_id, code, claim_id))""",
+        due_on DATE, outcome VARCHAR(8), reason VARCHAR(32), claim_ids JSON,
+        PRIMARY KEY (case_id, code))""",
 }
 TEMP_BUFFERS = "256MB"
 INDEXES = ("CREATE INDEX IF NOT EXISTS tick_claim_case ON tick_claim (case_id)",)
