@@ -13,11 +13,12 @@ from agency.models import Case, Creditor
 from agency.models.ledger import BALANCE_TRIGGER_DROP, create_balance_trigger
 from agency.services.audit import Actor, audit_scope
 from agency.security import hash_password
-from agency.services.directory import create_creditor, create_user, ensure_teams
+from agency.services.directory import create_creditor, create_user, ensure_teams, pair_users
 
 NOW = datetime(2026, 3, 4, 10, tzinfo=UTC)  # a Wednesday: 10:00 in Dakar, 11:00 in Paris
 AGENTS = 50
 TARGET = "bench.agent0@recouvra.bench"
+CREDITOR_CODE = "BENCH-3"  # the data's shape: another code reloads data of an older shape
 
 # zone, country, phone prefix, by debtor id modulo 4
 _ZONES = "(ARRAY['Africa/Dakar','Africa/Casablanca','Africa/Ouagadougou','Europe/Paris'])[1 + g % 4]"
@@ -44,16 +45,30 @@ _STEPS = [
     """INSERT INTO ledger_entry (case_id, claim_id, kind, amount_minor, currency, value_date, booked_at)
        SELECT g, g, 'claim', 10000 + (g::bigint * 7919) % 5000000, 'XOF', (:t0)::date, :t0
        FROM generate_series(1, :n) g""",
-    # one call action per case: 1 in 8 due by now, the rest later or already done;
-    # half assigned to the case's agent, half left to follow the case
+    # one call action per case, as the platform makes them: 1 in 8 due by now, the rest later or
+    # already done. The engine's call steps follow the case's agent (no assignee). Of each agent's
+    # cases (g / AGENTS numbers them), one in 200 holds a counter-call assigned to the other agent of
+    # the pair (agents 2k and 2k+1), half of them due now, and one in 150 a call-back asked of
+    # the case's agent, half due now
     """INSERT INTO action (case_id, kind, step_code, due_at, status, approval, assignee_id, assignee_role,
                            claim_ids, created_at)
-       SELECT g, CASE WHEN g % 40 = 0 THEN 'counter_call' ELSE 'call' END, 'AC-8W',
-              CASE WHEN g % 8 = 0 THEN :t0 - make_interval(mins => g % 2000)
+       SELECT g, CASE WHEN (g / :agent_count) % 200 = 0 THEN 'counter_call' WHEN (g / :agent_count) % 150 = 7 THEN 'callback'
+                      ELSE 'call' END, 'AC-8W',
+              CASE WHEN (g / :agent_count) % 400 = 0 OR (g / :agent_count) % 300 = 7 THEN :t0 - make_interval(mins => g % 300)
+                   WHEN (g / :agent_count) % 200 = 0 OR (g / :agent_count) % 150 = 7 THEN :t0 + make_interval(mins => 30 + g % 300)
+                   WHEN g % 8 = 0 THEN :t0 - make_interval(mins => g % 2000)
                    ELSE :t0 + make_interval(hours => 1 + g % 500) END,
-              CASE WHEN g % 8 = 4 THEN 'done' ELSE 'due' END, 'none',
-              CASE WHEN g % 2 = 0 THEN (:agents)[1 + g % :agent_count] END, 'agent', '[]', :t0
+              CASE WHEN g % 8 = 4 AND (g / :agent_count) % 200 <> 0 AND (g / :agent_count) % 150 <> 7 THEN 'done' ELSE 'due' END,
+              'none',
+              CASE WHEN (g / :agent_count) % 200 = 0 THEN (:agents)[1 + ((g % :agent_count) # 1)]
+                   WHEN (g / :agent_count) % 150 = 7 THEN (:agents)[1 + g % :agent_count] END, 'agent', '[]', :t0
        FROM generate_series(1, :n) g""",
+    # an open promise on one case in 50 of each agent, due on the bench's day or later
+    """INSERT INTO payment_promise (case_id, promised_date, amount_minor, currency, status, made_by_id, created_at)
+       SELECT g, (:t0)::date + (g % 9), 50000, 'XOF', 'open', (:agents)[1 + g % :agent_count], :t0
+       FROM generate_series(1, :n) g WHERE (g / :agent_count) % 50 = 3""",
+    """UPDATE collection_case AS c SET promised_date = p.promised_date FROM payment_promise AS p
+       WHERE p.case_id = c.id AND p.status = 'open'""",
     # recent attempts on one debtor in three: some reached (quiet period), some capped
     """INSERT INTO call_log (case_id, debtor_id, agent_id, at, outcome, reached)
        SELECT c, c, (:agents)[1 + c % :agent_count], :t0 - make_interval(hours => 2 + k * 20 + c % 7),
@@ -64,7 +79,7 @@ _STEPS = [
 
 def loaded(session, cases: int) -> bool:
     """The bench's data is there, at this size."""
-    if session.scalar(select(Creditor.id).where(Creditor.code == "BENCH")) is None:
+    if session.scalar(select(Creditor.id).where(Creditor.code == CREDITOR_CODE)) is None:
         return False
     return session.scalar(select(func.max(Case.id))) == cases
 
@@ -98,7 +113,7 @@ def vacuum(session, *tables: str) -> None:
 
 
 QUEUE_INDEXES = ("ix_case_queue_walk", "ix_action_queue_case", "ix_action_queue_assignee",
-                 "ix_action_queue_callbacks", "ix_payment_promise_queue")
+                 "ix_action_queue_unassigned_callbacks", "ix_case_queue_promised")
 
 
 def queue_indexes() -> list:
@@ -125,10 +140,12 @@ def load(session, cases: int) -> None:
     """The people by the ORM (a few rows), the bulk by SQL."""
     with audit_scope(session, Actor.system("bench"), NOW):
         ensure_teams(session)
-        creditor = create_creditor(session, code="BENCH", name="Bench", country="SN", currency="XOF")
+        creditor = create_creditor(session, code=CREDITOR_CODE, name="Bench", country="SN", currency="XOF")
         agents = [create_user(session, email=f"bench.agent{i}@recouvra.bench", role="agent", team="amicable")
                   for i in range(AGENTS)]
         agents[0].password_hash = hash_password("bench-password")  # hashing is slow: the measured one only
+        for first, second in zip(agents[::2], agents[1::2]):
+            pair_users(session, first, second)
     params = {"n": cases, "t0": NOW, "creditor": creditor.id, "team": agents[0].team_id,
               "agents": [a.id for a in agents], "agent_count": AGENTS}
     for step in _STEPS:
@@ -137,4 +154,5 @@ def load(session, cases: int) -> None:
         session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), :n)"), {"n": cases})
     session.commit()
     session.commit()
-    vacuum(session, "debtor", "debtor_phone", "collection_case", "claim", "ledger_entry", "action", "call_log")
+    vacuum(session, "debtor", "debtor_phone", "collection_case", "claim", "ledger_entry", "action", "call_log",
+           "payment_promise")

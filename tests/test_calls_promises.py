@@ -30,6 +30,7 @@ def test_kept_broken_and_not_yet_due(session, scope, make_case):
     kept, broken = promise(session, kept_case, 10, 50_000), promise(session, broken_case, 10, 50_000)
     later = promise(session, later_case, 20, 10_000)
     unpaid = promise(session, early_case, 10, 10_000)
+    assert [c.promised_date for c in (kept_case, later_case)] == [date(2026, 3, 10), date(2026, 3, 20)]
     pay(session, kept_case, 30_000, 5, "p1")
     pay(session, kept_case, 20_000, 10, "p2")
     pay(session, broken_case, 49_999, 9, "p3")
@@ -41,6 +42,9 @@ def test_kept_broken_and_not_yet_due(session, scope, make_case):
     session.expire_all()
     assert [session.get(PaymentPromise, p.id).status for p in (kept, broken, later, unpaid)] == [
         "kept", "broken", "open", "broken"]
+    # the queue's date on the case goes with the open promise
+    assert [session.get(type(c), c.id).promised_date for c in (kept_case, broken_case, later_case, early_case)] == [
+        None, None, date(2026, 3, 20), None]
     verbs = set(session.scalars(select(AuditEvent.verb).where(AuditEvent.verb.like("promise.%"))))
     assert verbs == {"promise.made", "promise.kept", "promise.broken"}
     with audit_scope(session, Actor.system("tick"), at(12)):

@@ -185,8 +185,9 @@ def test_the_page_is_the_first_entries_of_the_whole_queue(session, pair, assigne
         kind = "callback" if number % 9 == 0 else "counter_call" if number % 7 == 0 else "call"
         add_call(session, case, WEDNESDAY - timedelta(minutes=number), kind=kind,
                  assignee=pair[0] if number % 11 == 5 else None)
-        if number % 6 == 1:
-            session.add(PaymentPromise(case_id=case.id, promised_date=date(2026, 3, 10 + number % 3),
+        if number % 6 == 1:  # as agency.services.promises records one
+            case.promised_date = date(2026, 3, 10 + number % 3)
+            session.add(PaymentPromise(case_id=case.id, promised_date=case.promised_date,
                                        amount_minor=1000, currency=case.currency, status="open",
                                        created_at=WEDNESDAY))
         if number % 8 == 3:

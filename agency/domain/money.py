@@ -121,11 +121,16 @@ def sum_money(amounts, currency: str) -> Money:
 
 def format_money(money: Money, locale: str = DEFAULT_LOCALE) -> str:
     """Format by locale: '51 896 617 F CFA', '30 000,00 MAD' (babel's spaces)."""
+    return format_currency(money.to_decimal(), money.currency, locale=_locale(locale))
+
+
+@lru_cache(maxsize=64)
+def _locale(code: str) -> Locale:
+    """The babel Locale of a code, parsed once (parsing cost more than the formatting)."""
     try:
-        Locale.parse(locale)
+        return Locale.parse(code)
     except (UnknownLocaleError, ValueError):
-        locale = DEFAULT_LOCALE
-    return format_currency(money.to_decimal(), money.currency, locale=locale)
+        return Locale.parse(DEFAULT_LOCALE)
 
 
 # --- parsing what people write ------------------------------------------------

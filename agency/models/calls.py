@@ -15,7 +15,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from agency.models.action import Action
 from agency.models.base import Base, UTCDateTime
 from agency.models.case import Case
-from agency.models.commitments import PaymentPromise
 
 CALL_KINDS = ("call", "callback", "counter_call")
 OPEN_STATUSES = ("planned", "due")
@@ -48,25 +47,29 @@ def balance_major_sql() -> str:
 
 
 _OPEN_CALL = text("status IN ('planned', 'due') AND kind IN ('call', 'callback', 'counter_call')")
-_CALLBACK = text("status IN ('planned', 'due') AND kind = 'callback'")
+_UNASSIGNED_CALLBACK = text("status IN ('planned', 'due') AND kind = 'callback' AND assignee_id IS NULL")
 
 # "My calls now" (agency.services.worklist_sql). Partial, so they hold only the open calls, and
 # covering (INCLUDE), so the queue reads index pages and never the scattered table rows:
-# - each agent's cases by balance (major units, see balance_major_sql), for the walk;
+# - each agent's open cases without a promise by balance (major units, see balance_major_sql),
+#   for the walk, and its cases with an open promise;
 # - the open calls of a case, probed for each case walked;
-# - an agent's open calls by due instant (the calls assigned to it on others' cases);
-# - the open call-backs by assignee (none: unassigned), and the open promises by case.
+# - an agent's open calls by due instant (those assigned to it: call-backs, counter-calls);
+# - the open call-backs left unassigned (calls.py assigns them: this one stays near empty).
+_WALKED = "status = 'open' AND promised_date IS NULL"
+_PROMISED = "status = 'open' AND promised_date IS NOT NULL"
 Index("ix_case_queue_walk", Case.agent_id, text(f"{balance_major_sql()} DESC"), Case.id,
       postgresql_include=["hold_until", "creditor_id", "debtor_id", "currency", "balance_minor"],
-      postgresql_where=text("status = 'open'"), sqlite_where=text("status = 'open'"))
+      postgresql_where=text(_WALKED), sqlite_where=text(_WALKED))
+Index("ix_case_queue_promised", Case.agent_id, Case.promised_date,
+      postgresql_include=["hold_until", "creditor_id", "debtor_id", "currency", "balance_minor"],
+      postgresql_where=text(_PROMISED), sqlite_where=text(_PROMISED))
 Index("ix_action_queue_case", Action.case_id, Action.due_at,
       postgresql_include=["assignee_id", "kind", "id"], postgresql_where=_OPEN_CALL, sqlite_where=_OPEN_CALL)
 Index("ix_action_queue_assignee", Action.assignee_id, Action.due_at,
       postgresql_include=["case_id", "kind", "id"], postgresql_where=_OPEN_CALL, sqlite_where=_OPEN_CALL)
-Index("ix_action_queue_callbacks", Action.assignee_id, Action.due_at,
-      postgresql_include=["case_id", "id"], postgresql_where=_CALLBACK, sqlite_where=_CALLBACK)
-Index("ix_payment_promise_queue", PaymentPromise.case_id, PaymentPromise.promised_date,
-      postgresql_where=text("status = 'open'"), sqlite_where=text("status = 'open'"))
+Index("ix_action_queue_unassigned_callbacks", Action.due_at, postgresql_include=["case_id", "kind", "id"],
+      postgresql_where=_UNASSIGNED_CALLBACK, sqlite_where=_UNASSIGNED_CALLBACK)
 
 
 class CallLog(Base):

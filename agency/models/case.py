@@ -41,6 +41,9 @@ class Case(Base):
     # The sum of the case's ledger entries, kept by a database trigger on every insert
     # into ledger_entry (agency.models.ledger), so lists and queues can sort by it.
     balance_minor: Mapped[int] = mapped_column(MinorUnits, default=0, server_default="0")
+    # The date of the case's open promise to pay, if any (agency.services.promises keeps it, the
+    # promise itself is in payment_promise): the call queue puts these cases first, by this date.
+    promised_date: Mapped[date | None] = mapped_column(Date)
     # Portfolio intake's case key ('case:<REF>' or the debtor key): re-imports find the case.
     intake_key: Mapped[str | None] = mapped_column(String(255))
 

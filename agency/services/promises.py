@@ -2,7 +2,8 @@
 
 A promise is kept when the payments booked on the case ledger since it was made cover its
 amount, else broken. While open it pauses the playbook (the engine reads it); a broken one
-no longer does, so the playbook resumes on the engine's next pass.
+no longer does, so the playbook resumes on the engine's next pass. The case carries the date of
+its open promise (Case.promised_date), kept here, for the call queue.
 """
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ def record_promise(session: Session, *, case: Case, promised_date: date, amount:
                              currency=amount.currency, status="open", made_by_id=agent_id,
                              created_at=now, note=note)
     session.add(promise)
+    case.promised_date = promised_date  # the call queue's index reads it
     session.flush()
     record(session, verb="promise.made", case=case, changes={
         "promise_id": [None, promise.id], "promised_date": [None, promised_date.isoformat()],
@@ -62,6 +64,8 @@ def check_promises(session: Session, *, now: datetime) -> dict[str, int]:
                             .values(status=status, resolved_at=now))
     cases = {case.id: case for case in session.scalars(
         select(Case).where(Case.id.in_({row.case_id for row in rows})))} if rows else {}
+    for case in cases.values():
+        case.promised_date = None  # one open promise at most per case: settled
     for status, group in (("kept", kept), ("broken", broken)):
         for row in group:
             record(session, verb=f"promise.{status}", case=cases[row.case_id], changes={
