@@ -6,7 +6,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterator
 from datetime import date, datetime
-from itertools import groupby
+from itertools import chain, groupby
 
 from sqlalchemy.orm import Session
 
@@ -18,6 +18,7 @@ from agency.services.worklist_sql import special_rows, walk_rows
 KIND_REASONS = {"call": CallReason.DUE_STEP, "callback": CallReason.PROMISED_CALLBACK,
                 "counter_call": CallReason.COUNTER_CALL}
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+WALK_FLOOR = (1, EPOCH, 0, date.max)  # the start of prefix_key for any row of the walk
 REFERENCE_EXPONENT = 6  # call_queue's flat-rate scale: balances compare in millionths of a major unit
 
 
@@ -58,8 +59,12 @@ class QueueRows:
         for row in special:
             if row.kind == "callback":
                 self.callbacks.setdefault(row.debtor_id, []).append(as_utc(row.due_at))
+        # every walk row's key starts with WALK_FLOOR (no call-back, no promise): the special rows
+        # below it come first, and the walks are read only when the queue gets past them
+        ahead = [row for row in special if prefix_key(row)[:4] < WALK_FLOOR]
+        rest = special[len(ahead):]
         walks = [_walk(session, agent, agents, now, today, first_cases) for agent in agents]
-        self._merged = heapq.merge(special, *walks, key=prefix_key)
+        self._merged = chain(ahead, heapq.merge(rest, *walks, key=prefix_key))
 
     def groups(self) -> Iterator[list]:
         """Lists of rows sharing a prefix key, in order."""
