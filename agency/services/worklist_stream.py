@@ -7,6 +7,7 @@ import heapq
 from collections.abc import Iterator
 from datetime import date, datetime
 from itertools import chain, groupby
+from operator import itemgetter
 
 from sqlalchemy.orm import Session
 
@@ -38,35 +39,38 @@ def prefix_key(row) -> tuple:
 
 
 def _walk(session: Session, agent_id: int, agents: list[int], now: datetime, today: date,
-          first: int | None) -> Iterator:
-    """One agent's walk rows, best first, read `first` cases at a time (doubling)."""
+          first: int | None) -> Iterator[tuple[tuple, object]]:
+    """One agent's walk rows with their keys, best first, read `first` cases at a time (doubling)."""
     after, size = None, first
     while True:
         rows, after = walk_rows(session, agent_id, agents, now, today, after, size)
-        yield from rows
+        for row in rows:
+            yield prefix_key(row), row
         if after is None:
             return
         size = size * 2 if size else None
 
 
 class QueueRows:
-    """The queue's due rows in prefix order; the call-backs (all read up front) are known."""
+    """The queue's due rows in prefix order; the call-backs (all read up front) are known.
+    Each row travels with its key, worked out once."""
 
     def __init__(self, session: Session, agents: list[int], now: datetime, first_cases: int | None) -> None:
         today = now.date()
-        special = sorted(special_rows(session, agents, now, today), key=prefix_key)
+        special = sorted(((prefix_key(row), row) for row in special_rows(session, agents, now, today)),
+                         key=itemgetter(0))
         self.callbacks: dict[int, list[datetime]] = {}
-        for row in special:
+        for _, row in special:
             if row.kind == "callback":
                 self.callbacks.setdefault(row.debtor_id, []).append(as_utc(row.due_at))
         # every walk row's key starts with WALK_FLOOR (no call-back, no promise): the special rows
         # below it come first, and the walks are read only when the queue gets past them
-        ahead = [row for row in special if prefix_key(row)[:4] < WALK_FLOOR]
+        ahead = [pair for pair in special if pair[0][:4] < WALK_FLOOR]
         rest = special[len(ahead):]
         walks = [_walk(session, agent, agents, now, today, first_cases) for agent in agents]
-        self._merged = chain(ahead, heapq.merge(rest, *walks, key=prefix_key))
+        self._merged = chain(ahead, heapq.merge(rest, *walks, key=itemgetter(0)))
 
     def groups(self) -> Iterator[list]:
         """Lists of rows sharing a prefix key, in order."""
-        for _, group in groupby(self._merged, key=prefix_key):
-            yield list(group)
+        for _, group in groupby(self._merged, key=itemgetter(0)):
+            yield [row for _, row in group]
