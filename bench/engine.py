@@ -22,7 +22,7 @@ from agency.domain.timezones import UTC
 from agency.extensions import db
 from agency.services.audit import Actor, audit_scope
 from agency.services.engine import run_pass
-from bench import _engine_load
+from bench import _engine_load, ensure_database
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/recouvra_bench_engine"
 DAY = date(2026, 6, 15)  # a Monday
@@ -30,9 +30,7 @@ SCAN = "SELECT count(*), sum(length(reference)) FROM collection_case WHERE statu
 
 
 def _app():
-    url = database_url(os.environ.get("DATABASE_URL") or DEFAULT_URL)
-    if not url.startswith("postgresql"):
-        raise SystemExit("bench.engine needs PostgreSQL (DATABASE_URL)")
+    url = ensure_database(database_url(os.environ.get("DATABASE_URL") or DEFAULT_URL))
     return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
                        "QUEUE_MODE": "sync"})
 

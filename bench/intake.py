@@ -21,6 +21,7 @@ from agency import create_app
 from agency.config import database_url
 from agency.domain.timezones import now_utc
 from agency.extensions import db
+from bench import ensure_database
 from agency.services.audit import Actor, audit_scope
 from agency.services.directory import create_creditor, create_user, ensure_teams
 from agency.services.intake import import_file
@@ -30,9 +31,7 @@ DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/recouvra_bench_intake"
 
 
 def _app():
-    url = database_url(os.environ.get("DATABASE_URL") or DEFAULT_URL)
-    if not url.startswith("postgresql"):
-        raise SystemExit("bench.intake needs PostgreSQL (DATABASE_URL)")
+    url = ensure_database(database_url(os.environ.get("DATABASE_URL") or DEFAULT_URL))
     return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "QUEUE_MODE": "sync"})
 
 

@@ -49,7 +49,9 @@ def _cpu_reference_ms() -> float:
 
 def _app():
     from agency import create_app
-    return create_app({"SQLALCHEMY_DATABASE_URI": BENCH_URL.replace("postgresql://", "postgresql+psycopg://", 1),
+    from bench import ensure_database
+    url = ensure_database(BENCH_URL.replace("postgresql://", "postgresql+psycopg://", 1))
+    return create_app({"SQLALCHEMY_DATABASE_URI": url,
                        "WTF_CSRF_ENABLED": False, "QUEUE_MODE": "sync", "SECRET_KEY": "bench",
                        "SERVER_NAME": "bench.test"})
 
