@@ -34,6 +34,7 @@ from agency.services.engine_sweep import enrol_new_cases, mark_changed_cases
 
 ACTION_HOUR = time(8, 0)  # actions fall due at 08:00 in the debtor's zone
 BATCH_SIZE = 100_000  # a typical day's due cases in one batch: each big table read once
+CREDITOR_COUNTS = ("cases", "held", "errors", "actions_created", "waiting_approval")
 
 
 def run_pass(session: Session, *, now: datetime, batch_size: int = BATCH_SIZE) -> dict:
@@ -44,7 +45,7 @@ def run_pass(session: Session, *, now: datetime, batch_size: int = BATCH_SIZE) -
     previous = session.scalar(select(EnginePass).order_by(EnginePass.id.desc()).limit(1))
     enrolled, watermarks = enrol_new_cases(session, now=now, previous=previous)
     touched = mark_changed_cases(session, now=now, previous=previous, watermarks=watermarks)
-    counts = dict.fromkeys(("cases", "held", "errors", "actions_created", "waiting_approval"), 0)
+    counts = dict.fromkeys(CREDITOR_COUNTS, 0)
     for creditor in _creditors_with_cases(session):
         for key, value in _run_creditor(session, creditor, now, pass_id, batch_size).items():
             counts[key] += value
@@ -77,7 +78,7 @@ def _run_creditor(session: Session, creditor: Creditor, now: datetime, pass_id: 
                   batch_size: int) -> dict[str, int]:
     today = local_date(now, creditor.timezone)
     batch = Batch(creditor.id, creditor.timezone, creditor.payment_term_days, today, now, pass_id)
-    counts = dict.fromkeys(("cases", "held", "errors", "actions_created", "waiting_approval"), 0)
+    counts = dict.fromkeys(CREDITOR_COUNTS, 0)
     if not _has_due_cases(session, batch):
         return counts
     rules = contract_approvals(creditor)

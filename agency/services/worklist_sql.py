@@ -59,7 +59,8 @@ def _special_statements():
     base = select(*_row_columns(action, case)).join(case, case.id == action.case_id).where(
         _due(action), _open_case(case))
     assigned = base.where(action.assignee_id.in_(_AGENTS))
-    callbacks = base.where(action.assignee_id.is_(None), action.kind == _fixed("callback"), case.agent_id.in_(_AGENTS))
+    callbacks = base.where(action.assignee_id.is_(None), action.kind == _fixed("callback"),
+                           case.agent_id.in_(_AGENTS))
     promised = base.where(action.assignee_id.is_(None), action.kind != _fixed("callback"),
                           case.agent_id.in_(_AGENTS), case.promised_date.is_not(None))
     return assigned, callbacks, promised
@@ -94,11 +95,11 @@ def _walk_statement(resume: bool, limited: bool):
             .order_by(walked.c.major.desc(), walked.c.id, action.id))
 
 
-def walk_rows(session: Session, agent_id: int, agents: list[int], now: datetime, today: date,
+def walk_rows(session: Session, agent_id: int, now: datetime, today: date,
               after: tuple[int, int] | None, cases: int | None) -> tuple[list, tuple[int, int] | None]:
     """The walk's rows of `agent_id`'s next `cases` cases (all if None) after the keyset `after`
     (balance in major units, case id), best first; with the keyset to go on from (None: done)."""
-    params = {"agent": agent_id, "agents": agents, "now": now, "today": today}
+    params = {"agent": agent_id, "now": now, "today": today}
     if after is not None:
         params.update(after_major=after[0], after_id=after[1])
     if cases is not None:

@@ -38,12 +38,12 @@ def prefix_key(row) -> tuple:
             getattr(row, "promised", None) or date.max, -(row.balance_minor * scale[0] // scale[1]))
 
 
-def _walk(session: Session, agent_id: int, agents: list[int], now: datetime, today: date,
+def _walk(session: Session, agent_id: int, now: datetime, today: date,
           first: int | None) -> Iterator[tuple[tuple, object]]:
     """One agent's walk rows with their keys, best first, read `first` cases at a time (doubling)."""
     after, size = None, first
     while True:
-        rows, after = walk_rows(session, agent_id, agents, now, today, after, size)
+        rows, after = walk_rows(session, agent_id, now, today, after, size)
         for row in rows:
             yield prefix_key(row), row
         if after is None:
@@ -67,7 +67,7 @@ class QueueRows:
         # below it come first, and the walks are read only when the queue gets past them
         ahead = [pair for pair in special if pair[0][:4] < WALK_FLOOR]
         rest = special[len(ahead):]
-        walks = [_walk(session, agent, agents, now, today, first_cases) for agent in agents]
+        walks = [_walk(session, agent, now, today, first_cases) for agent in agents]
         self._merged = chain(ahead, heapq.merge(rest, *walks, key=itemgetter(0)))
 
     def groups(self) -> Iterator[list]:
