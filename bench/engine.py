@@ -68,9 +68,10 @@ def _scan() -> float:
     return statistics.median(timings)
 
 
-def _measured_passes() -> tuple[float, float, dict, dict]:
+def _measured_passes() -> tuple[float, float, dict, dict, dict]:
     session = db.session
     now = datetime.combine(DAY, datetime.min.time(), tzinfo=UTC).replace(hour=6)
+    last_action = session.scalar(text("SELECT coalesce(max(id), 0) FROM action"))
     try:
         with audit_scope(session, Actor.system("bench"), now):
             started = time.perf_counter()
@@ -79,9 +80,52 @@ def _measured_passes() -> tuple[float, float, dict, dict]:
             started = time.perf_counter()
             second = run_pass(session, now=now)
             second_s = time.perf_counter() - started
+        written = _written_rows(session, first["pass_id"], last_action, now)
     finally:
         session.rollback()  # the data stays on "yesterday" for the next run
-    return first_s, second_s, first, second
+    return first_s, second_s, first, second, written
+
+
+# What a pass writes: the rows it inserted (by COPY) and the case_engine rows it updated.
+_WRITES = {"action": "id > {last_action}", "case_step": "pass_id = '{pass_id}'"}
+
+
+def _written_rows(session, pass_id: str, last_action: int, now: datetime) -> dict[str, bytes]:
+    """The pass's new rows (and its updated case_engine rows), dumped in COPY's binary form."""
+    cursor = session.connection().connection.driver_connection.cursor()
+    dumps = {}
+    for table, where in {**_WRITES, "case_engine": "updated_at = '{now}'"}.items():
+        condition = where.format(last_action=last_action, pass_id=pass_id, now=now.isoformat())
+        with cursor.copy(f"COPY (SELECT * FROM {table} WHERE {condition}) TO STDOUT (FORMAT binary)") as copy:
+            dumps[table] = b"".join(bytes(block) for block in copy)
+    return dumps
+
+
+def _write_floor(written: dict[str, bytes]) -> float:
+    """The least that writing the pass's rows costs, without deciding anything: COPY of its
+    new rows into the real tables (their indexes and foreign keys), and one UPDATE of the
+    case_engine rows from a table of their new values. Rolled back."""
+    session = db.session
+    cursor = session.connection().connection.driver_connection.cursor()
+    cursor.execute("CREATE TEMP TABLE bench_engine_rows (LIKE case_engine) ON COMMIT DROP")
+    with cursor.copy("COPY bench_engine_rows FROM STDIN (FORMAT binary)") as copy:
+        copy.write(written["case_engine"])
+    try:
+        started = time.perf_counter()
+        spent = []
+        for table in _WRITES:
+            with cursor.copy(f"COPY {table} FROM STDIN (FORMAT binary)") as copy:
+                copy.write(written[table])
+            spent.append(f"{table} {time.perf_counter() - started:.2f} s")
+        cursor.execute("""UPDATE case_engine SET next_step_at = r.next_step_at,
+                          current_step = r.current_step, waiting_step = r.waiting_step,
+                          state = r.state, last_error = r.last_error, updated_at = r.updated_at
+                          FROM bench_engine_rows r WHERE case_engine.case_id = r.case_id""")
+        elapsed = time.perf_counter() - started
+        print(f"write floor, cumulated: {', '.join(spent)}, case_engine update {elapsed:.2f} s")
+        return elapsed
+    finally:
+        session.rollback()
 
 
 def main() -> None:
@@ -90,17 +134,21 @@ def main() -> None:
     with app.app_context():
         _prepare(cases)
         scan_s = _scan()
-        first_s, second_s, first, second = _measured_passes()
+        first_s, second_s, first, second, written = _measured_passes()
+        floor_s = _write_floor(written)
         scan_after = _scan()
     scan = min(scan_s, scan_after)
     print(f"scan of {cases:,} open cases: {scan:.3f} s")
     print(f"daily pass: {first_s:.2f} s: {first}")
     print(f"second pass at the same instant: {second_s:.3f} s: {second}")
+    print(f"writing the pass's rows alone (COPY of its new rows, one UPDATE): {floor_s:.2f} s")
     print(f"RESULT cases={cases} due={first['cases']} actions={first['actions_created']} "
           f"skipped={first['skipped']} waiting_approval={first['waiting_approval']} "
           f"pass_s={first_s:.3f} second_pass_s={second_s:.3f} scan_s={scan:.3f} "
           f"ratio={first_s / scan:.2f} second_ratio={second_s / scan:.2f} "
-          f"second_created={second['actions_created'] + second['steps_fired'] + second['skipped']}")
+          f"second_created={second['actions_created'] + second['steps_fired'] + second['skipped']} "
+          f"write_floor_s={floor_s:.3f} floor_ratio={floor_s / scan:.2f} "
+          f"ratio_to_floor={first_s / floor_s:.2f}")
 
 
 if __name__ == "__main__":

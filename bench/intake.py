@@ -131,6 +131,47 @@ def _copy_baseline(path: Path) -> float:
         raw.close()
 
 
+def _copy_floor() -> tuple[float, int]:
+    """COPY of the rows the import wrote (debtors, cases, claims, ledger entries, audit
+    events, ...) into an empty copy of the real tables (their keys, indexes, constraints and
+    the balance trigger): what writing those rows costs at the least, whatever the code
+    around it. Seconds and rows written."""
+    raw = db.engine.raw_connection()
+    try:
+        cursor = raw.driver_connection.cursor()
+        dumps = []
+        for table in db.metadata.sorted_tables:
+            columns = ", ".join(f'"{column.name}"' for column in table.columns)
+            count = cursor.execute(f'SELECT count(*) FROM "{table.name}"').fetchone()[0]
+            if count:
+                with cursor.copy(f'COPY "{table.name}" ({columns}) TO STDOUT (FORMAT binary)') as copy:
+                    dumps.append((table.name, columns, count, b"".join(bytes(block) for block in copy)))
+        raw.driver_connection.commit()
+    finally:
+        raw.close()
+    with db.engine.connect().execution_options(schema_translate_map={None: "bench_floor"}) as connection:
+        connection.exec_driver_sql("DROP SCHEMA IF EXISTS bench_floor CASCADE; CREATE SCHEMA bench_floor")
+        connection.exec_driver_sql("SET search_path TO bench_floor")
+        db.metadata.create_all(connection)
+        connection.commit()
+        cursor = connection.connection.driver_connection.cursor()
+        connection.exec_driver_sql("SET search_path TO bench_floor")
+        started = time.perf_counter()
+        spent = []
+        for name, columns, count, data in dumps:
+            table_started = time.perf_counter()
+            with cursor.copy(f'COPY "{name}" ({columns}) FROM STDIN (FORMAT binary)') as copy:
+                copy.write(data)
+            spent.append((time.perf_counter() - table_started, name, count))
+        connection.commit()
+        elapsed = time.perf_counter() - started
+        print("of which: " + ", ".join(f"{name} {count:,} rows {seconds:.2f} s"
+                                       for seconds, name, count in sorted(spent, reverse=True)[:6]))
+        connection.exec_driver_sql("DROP SCHEMA bench_floor CASCADE")
+        connection.commit()
+    return elapsed, sum(count for _, _, count, _ in dumps)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=int(os.environ.get("BENCH_ROWS", 100_000)))
@@ -141,20 +182,24 @@ def main() -> None:
     with _app().app_context():
         _fresh_schema()
         elapsed, counts = _import(path)
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         copy_s = _copy_baseline(path)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        floor_s, written = _copy_floor()
     print(f"import: {elapsed:.1f} s, {rows / elapsed:,.0f} rows/s, {counts}", flush=True)
     assign_s, enrol_s = _spent["assign_staged_cases"], _spent["enrol_new_cases"]
     print(f"of which case assignment (services.assignment): {assign_s:.1f} s, playbook "
           f"enrolment (services.engine_sweep): {enrol_s:.1f} s", flush=True)
     print(f"COPY of the same rows: {copy_s:.2f} s", flush=True)
+    print(f"COPY of the {written:,} rows the import wrote into empty real tables: {floor_s:.2f} s",
+          flush=True)
     print(f"CPU during the import: this process {_cpu['python']:.1f} s, PostgreSQL "
           f"{_fmt(_cpu['postgres'])} s (load average {os.getloadavg()[0]:.1f})", flush=True)
     path.unlink()
     print(f"RESULT intake_rows={rows} import_s={elapsed:.2f} rows_per_s={rows / elapsed:.0f} "
           f"assign_s={assign_s:.2f} enrol_s={enrol_s:.2f} peak_mb={peak_mb:.0f} copy_s={copy_s:.2f} "
           f"ratio={elapsed / copy_s:.1f} ratio_without_hooks={(elapsed - assign_s - enrol_s) / copy_s:.1f} "
-          f"python_cpu_s={_cpu['python']:.1f} pg_cpu_s={_fmt(_cpu['postgres'])}")
+          f"python_cpu_s={_cpu['python']:.1f} pg_cpu_s={_fmt(_cpu['postgres'])} "
+          f"floor_s={floor_s:.2f} floor_ratio={floor_s / copy_s:.1f} ratio_to_floor={elapsed / floor_s:.1f}")
 
 
 def _fmt(seconds: float | None) -> str:

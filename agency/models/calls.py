@@ -46,8 +46,13 @@ def balance_major_sql() -> str:
     return f"(balance_minor * CASE {arms} ELSE {10 ** (top - 2)} END)"
 
 
-_OPEN_CALL = text("status IN ('planned', 'due') AND kind IN ('call', 'callback', 'counter_call')")
-_UNASSIGNED_CALLBACK = text("status IN ('planned', 'due') AND kind = 'callback' AND assignee_id IS NULL")
+def _sql_in(values: tuple[str, ...]) -> str:
+    return f"({', '.join(repr(value) for value in values)})"
+
+
+_OPEN = f"status IN {_sql_in(OPEN_STATUSES)}"
+_OPEN_CALL = text(f"{_OPEN} AND kind IN {_sql_in(CALL_KINDS)}")
+_UNASSIGNED_CALLBACK = text(f"{_OPEN} AND kind = 'callback' AND assignee_id IS NULL")
 
 # "My calls now" (agency.services.worklist_sql). Partial, so they hold only the open calls, and
 # covering (INCLUDE), so the queue reads index pages and never the scattered table rows:
