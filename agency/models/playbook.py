@@ -102,8 +102,8 @@ class CaseEngine(Base):
 
     case_id: Mapped[int] = mapped_column(ForeignKey("collection_case.id"), primary_key=True)
     creditor_id: Mapped[int] = mapped_column(ForeignKey("creditor.id"))
-    version_id: Mapped[int] = mapped_column(ForeignKey("playbook_version.id"), index=True)
-    next_step_at: Mapped[date | None] = mapped_column(Date, index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("playbook_version.id"))
+    next_step_at: Mapped[date | None] = mapped_column(Date)
     current_step: Mapped[str | None] = mapped_column(String(64))
     waiting_step: Mapped[str | None] = mapped_column(String(64))
     state: Mapped[str] = mapped_column(String(16), default="active")
