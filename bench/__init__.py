@@ -1,6 +1,8 @@
 """Benchmarks: `python -m bench.NAME` against PostgreSQL at DATABASE_URL."""
 from __future__ import annotations
 
+import time
+
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -22,3 +24,19 @@ def ensure_database(url: str) -> str:
     finally:
         server.dispose()
     return url
+
+
+# The write floors (bench.intake, bench.engine): rows dumped in COPY's binary form, then
+# COPYed into the real tables, timed.
+def copy_out(cursor, source: str) -> bytes:
+    """``source`` (a table with its columns, or a query in parentheses) in COPY's binary form."""
+    with cursor.copy(f"COPY {source} TO STDOUT (FORMAT binary)") as copy:
+        return b"".join(bytes(block) for block in copy)
+
+
+def copy_in(cursor, target: str, data: bytes) -> float:
+    """COPY ``data`` (from copy_out) into ``target``; the seconds it took."""
+    started = time.perf_counter()
+    with cursor.copy(f"COPY {target} FROM STDIN (FORMAT binary)") as copy:
+        copy.write(data)
+    return time.perf_counter() - started

@@ -22,7 +22,7 @@ from agency.domain.timezones import UTC
 from agency.extensions import db
 from agency.services.audit import Actor, audit_scope
 from agency.services.engine import run_pass
-from bench import _engine_load, ensure_database
+from bench import _engine_load, copy_in, copy_out, ensure_database
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/recouvra_bench_engine"
 DAY = date(2026, 6, 15)  # a Monday
@@ -96,8 +96,7 @@ def _written_rows(session, pass_id: str, last_action: int, now: datetime) -> dic
     dumps = {}
     for table, where in {**_WRITES, "case_engine": "updated_at = '{now}'"}.items():
         condition = where.format(last_action=last_action, pass_id=pass_id, now=now.isoformat())
-        with cursor.copy(f"COPY (SELECT * FROM {table} WHERE {condition}) TO STDOUT (FORMAT binary)") as copy:
-            dumps[table] = b"".join(bytes(block) for block in copy)
+        dumps[table] = copy_out(cursor, f"(SELECT * FROM {table} WHERE {condition})")
     return dumps
 
 
@@ -108,22 +107,17 @@ def _write_floor(written: dict[str, bytes]) -> float:
     session = db.session
     cursor = session.connection().connection.driver_connection.cursor()
     cursor.execute("CREATE TEMP TABLE bench_engine_rows (LIKE case_engine) ON COMMIT DROP")
-    with cursor.copy("COPY bench_engine_rows FROM STDIN (FORMAT binary)") as copy:
-        copy.write(written["case_engine"])
+    copy_in(cursor, "bench_engine_rows", written["case_engine"])
     try:
+        spent = {table: copy_in(cursor, table, written[table]) for table in _WRITES}
         started = time.perf_counter()
-        spent = []
-        for table in _WRITES:
-            with cursor.copy(f"COPY {table} FROM STDIN (FORMAT binary)") as copy:
-                copy.write(written[table])
-            spent.append(f"{table} {time.perf_counter() - started:.2f} s")
         cursor.execute("""UPDATE case_engine SET next_step_at = r.next_step_at,
                           current_step = r.current_step, waiting_step = r.waiting_step,
                           state = r.state, last_error = r.last_error, updated_at = r.updated_at
                           FROM bench_engine_rows r WHERE case_engine.case_id = r.case_id""")
-        elapsed = time.perf_counter() - started
-        print(f"write floor, cumulated: {', '.join(spent)}, case_engine update {elapsed:.2f} s")
-        return elapsed
+        spent["case_engine update"] = time.perf_counter() - started
+        print("write floor, of which: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in spent.items()))
+        return sum(spent.values())
     finally:
         session.rollback()
 

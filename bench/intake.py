@@ -21,7 +21,7 @@ from agency import create_app
 from agency.config import database_url
 from agency.domain.timezones import now_utc
 from agency.extensions import db
-from bench import ensure_database
+from bench import copy_in, copy_out, ensure_database
 from agency.services.audit import Actor, audit_scope
 from agency.services.directory import create_creditor, create_user, ensure_teams
 from agency.services.intake import import_file
@@ -144,8 +144,8 @@ def _copy_floor() -> tuple[float, int]:
             columns = ", ".join(f'"{column.name}"' for column in table.columns)
             count = cursor.execute(f'SELECT count(*) FROM "{table.name}"').fetchone()[0]
             if count:
-                with cursor.copy(f'COPY "{table.name}" ({columns}) TO STDOUT (FORMAT binary)') as copy:
-                    dumps.append((table.name, columns, count, b"".join(bytes(block) for block in copy)))
+                target = f'"{table.name}" ({columns})'
+                dumps.append((table.name, target, count, copy_out(cursor, target)))
         raw.driver_connection.commit()
     finally:
         raw.close()
@@ -155,14 +155,8 @@ def _copy_floor() -> tuple[float, int]:
         db.metadata.create_all(connection)
         connection.commit()
         cursor = connection.connection.driver_connection.cursor()
-        connection.exec_driver_sql("SET search_path TO bench_floor")
         started = time.perf_counter()
-        spent = []
-        for name, columns, count, data in dumps:
-            table_started = time.perf_counter()
-            with cursor.copy(f'COPY "{name}" ({columns}) FROM STDIN (FORMAT binary)') as copy:
-                copy.write(data)
-            spent.append((time.perf_counter() - table_started, name, count))
+        spent = [(copy_in(cursor, target, data), name, count) for name, target, count, data in dumps]
         connection.commit()
         elapsed = time.perf_counter() - started
         print("of which: " + ", ".join(f"{name} {count:,} rows {seconds:.2f} s"

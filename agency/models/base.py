@@ -1,6 +1,7 @@
 """Declarative base, naming convention and the column types every model shares."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import BigInteger, DateTime, MetaData, String
@@ -17,6 +18,12 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def sql_in(values: Iterable[str]) -> str:
+    """A list of constants as SQL text, "('a', 'b')": for the partial indexes' predicates
+    and the set-based statements, written from the constants that name them."""
+    return "(" + ", ".join("'" + value.replace("'", "''") + "'" for value in values) + ")"
 
 
 class Base(DeclarativeBase):

@@ -13,7 +13,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column
 
 from agency.models.action import Action
-from agency.models.base import Base, UTCDateTime
+from agency.models.base import Base, UTCDateTime, sql_in
 from agency.models.case import Case
 
 CALL_KINDS = ("call", "callback", "counter_call")
@@ -41,17 +41,13 @@ def balance_major_sql() -> str:
     below and the queue's ORDER BY are the same expression."""
     exponents = _exponents()
     top = max(exponents)
-    arms = " ".join(f"WHEN currency IN ({', '.join(repr(c) for c in codes)}) THEN {10 ** (top - exponent)}"
+    arms = " ".join(f"WHEN currency IN {sql_in(codes)} THEN {10 ** (top - exponent)}"
                     for exponent, codes in sorted(exponents.items()) if exponent != 2)
     return f"(balance_minor * CASE {arms} ELSE {10 ** (top - 2)} END)"
 
 
-def _sql_in(values: tuple[str, ...]) -> str:
-    return f"({', '.join(repr(value) for value in values)})"
-
-
-_OPEN = f"status IN {_sql_in(OPEN_STATUSES)}"
-_OPEN_CALL = text(f"{_OPEN} AND kind IN {_sql_in(CALL_KINDS)}")
+_OPEN = f"status IN {sql_in(OPEN_STATUSES)}"
+_OPEN_CALL = text(f"{_OPEN} AND kind IN {sql_in(CALL_KINDS)}")
 _UNASSIGNED_CALLBACK = text(f"{_OPEN} AND kind = 'callback' AND assignee_id IS NULL")
 
 # "My calls now" (agency.services.worklist_sql). Partial, so they hold only the open calls, and

@@ -19,10 +19,12 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
+from agency.domain.playbook_case import COMPLETED_STATUSES
+from agency.models.base import sql_in
 from agency.services.engine_sql import analyze, dialect, run
 
-CREDIT_KINDS = "('payment', 'write_off', 'refund', 'adjustment')"
-COMPLETED = "('done', 'skipped', 'cancelled')"  # playbook_case.COMPLETED_STATUSES
+CREDIT_KINDS = sql_in(("payment", "write_off", "refund", "adjustment"))
+COMPLETED = sql_in(COMPLETED_STATUSES)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from agency.models.base import sql_in
 from agency.models.calls import CALL_KINDS
 from agency.services.engine_batch import Batch
 from agency.services.engine_sql import Dialect, analyze, dialect, run
@@ -141,8 +142,7 @@ def follows_agent(kind: str, assignee_role: str | None) -> bool:
 
 
 def follows_agent_sql(action: str) -> str:
-    kinds = ", ".join(f"'{kind}'" for kind in CALL_KINDS)
-    return f"({action}.assignee_role = '{AGENT_ROLE}' AND {action}.kind NOT IN ({kinds}))"
+    return f"({action}.assignee_role = '{AGENT_ROLE}' AND {action}.kind NOT IN {sql_in(CALL_KINDS)})"
 
 
 def approver_sql(rules: dict[str, str]) -> str:

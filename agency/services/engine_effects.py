@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from agency.domain.timezones import local_date
 from agency.models import Action, AuditEvent, Case, Team
+from agency.models.base import sql_in
 from agency.models.playbook import CaseStep, PlaybookStep, PlaybookStepAction
 from agency.services.audit import current_scope, give_reason
 from agency.services.engine_batch import Batch
@@ -94,7 +95,7 @@ def close_finished_steps(session: Session, batch: Batch) -> None:
         WHERE pass_id = :pass AND status = 'pending' AND step_code IN :codes
           AND NOT EXISTS (SELECT 1 FROM action a
                           WHERE a.case_id = case_step.case_id AND a.step_code = case_step.step_code
-                            AND a.status NOT IN {FINISHED})""",
+                            AND a.status NOT IN {sql_in(FINISHED)})""",
         today=batch.today, codes=codes, **{"pass": batch.pass_id})
 
 

@@ -102,7 +102,6 @@ def analyze_stage(session: Session, *names: str) -> None:
             session.execute(text(f"ANALYZE {name}"))
 
 
-# The tables an import grows; their planner statistics are refreshed as they do.
 # The tables an import grows and reads back; their planner statistics are refreshed as
 # they grow by half (a sample of 30,000 rows each time: a few times over a whole file).
 GROWN_TABLES = ("debtor", "debtor_phone", "debtor_email", "debtor_address", "collection_case",
