@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextvars
 import os
+import re
 import tempfile
 from datetime import datetime
 from pathlib import Path
@@ -52,7 +53,10 @@ def app():
         "SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL,
         "REDIS_URL": TEST_REDIS_URL,
         "QUEUE_MODE": "sync",
-        "WTF_CSRF_ENABLED": False,
+        # What protects users in production stays on: CSRF, Secure cookies, https links.
+        "SESSION_COOKIE_SECURE": True,
+        "REMEMBER_COOKIE_SECURE": True,
+        "PREFERRED_URL_SCHEME": "https",
         "SERVER_NAME": "recouvra.test",
     })
     with app.app_context():
@@ -102,17 +106,51 @@ def _truncate_all() -> None:
                 connection.execute(text(f'DELETE FROM "{name}"'))
 
 
-class IsolatedClient(FlaskClient):
-    """Each request in its own app context, as in production: the test's own context
-    (where its factories run) must not leak ``g``, the logged-in user or the locale."""
+CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
-    def open(self, *args, **kwargs):
+
+class BrowserClient(FlaskClient):
+    """A test client that behaves as a browser does: over https, each request in its own
+    app context (the test's own context must not leak ``g``, the user or the locale), and
+    a form it posts carries the CSRF token read from a page the server gave it, with the
+    page as Referer. ``csrf=False`` posts without one (what a forged request does)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.environ_base["wsgi.url_scheme"] = "https"
+
+    def open(self, *args, csrf: bool = True, **kwargs):
+        method = (kwargs.get("method") or "GET").upper()
+        if csrf and method == "POST" and "json" not in kwargs and not _token_exempt(args, kwargs):
+            token, page = self.csrf_token()
+            data = kwargs.get("data")
+            data = {} if data is None else (data.copy() if hasattr(data, "copy") else dict(data))
+            if hasattr(data, "setdefault"):
+                data.setdefault("csrf_token", token)
+            kwargs["data"] = data
+            headers = dict(kwargs.get("headers") or {})
+            headers.setdefault("Referer", page)
+            kwargs["headers"] = headers
         return contextvars.Context().run(super().open, *args, **kwargs)
+
+    def csrf_token(self, path: str = "/login") -> tuple[str, str]:
+        """The token a browser would find in the page at ``path`` (this session's)."""
+        page = f"https://recouvra.test{path}"
+        html = contextvars.Context().run(super().open, path, method="GET").get_data(as_text=True)
+        found = CSRF_FIELD.search(html)
+        assert found, f"no CSRF token in {path}"
+        return found.group(1), page
+
+
+def _token_exempt(args, kwargs) -> bool:
+    """Token-authenticated and signed endpoints carry no cookie, hence no CSRF token."""
+    path = args[0] if args and isinstance(args[0], str) else kwargs.get("path", "")
+    return path.startswith(("/api/", "/webhooks/")) or "Authorization" in (kwargs.get("headers") or {})
 
 
 @pytest.fixture
 def client(app):
-    app.test_client_class = IsolatedClient
+    app.test_client_class = BrowserClient
     return app.test_client()
 
 
