@@ -22,7 +22,7 @@ def load(session, cases: int, day: date, seed: int = 7) -> None:
     """Creditor, debtors, cases, claims with their ledger entries, a few promises."""
     from agency.services.audit import Actor, audit_scope
     from agency.services.directory import create_creditor
-    from agency.services.playbooks import adopt_playbook
+    from agency.services.engine.playbooks import adopt_playbook
     now = datetime.combine(day - timedelta(days=200), datetime.min.time(), tzinfo=UTC)
     with audit_scope(session, Actor.system("bench"), now):
         creditor = create_creditor(session, code=CREDITOR_CODE, name="Clinique (bench)",

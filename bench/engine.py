@@ -21,7 +21,7 @@ from agency.config import database_url
 from agency.domain.timezones import UTC
 from agency.extensions import db
 from agency.services.audit import Actor, audit_scope
-from agency.services.engine import run_pass
+from agency.services.engine.daily import run_pass
 from bench import _engine_load, copy_in, copy_out, ensure_database
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/recouvra_bench_engine"

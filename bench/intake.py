@@ -49,7 +49,7 @@ _spent = {"assign_staged_cases": 0.0, "enrol_new_cases": 0.0}
 def _timed_hooks() -> None:
     """Measure (not skip) the time spent in the other areas' hooks (case assignment, the
     playbook engine's enrolment), reported apart."""
-    from agency.services import intake_hooks
+    from agency.services.intake import hooks as intake_hooks
     for name in _spent:
         setattr(intake_hooks, name, _timer(name, getattr(intake_hooks, name)))
 

@@ -11,7 +11,7 @@ from agency.models import Action, AuditEvent
 from agency.models.playbook import CaseStep
 from agency.services.approvals import ApprovalError, decide
 from agency.services.audit import Actor, audit_scope
-from agency.services.engine import run_pass
+from agency.services.engine.daily import run_pass
 
 NOW = datetime(2026, 3, 20, 6, tzinfo=UTC)
 
@@ -84,7 +84,7 @@ def test_an_agent_may_not_approve(session, letters, make_user, client, login):
 @pytest.fixture
 def creditor_letters(session, make_creditor, make_case, scope):
     """Letters of two creditors whose contracts have them approve letters themselves."""
-    from agency.services.playbooks import save_playbook
+    from agency.services.engine.playbooks import save_playbook
     from agency.domain.playbook import dump_yaml, load_builtin, load_yaml
     text = dump_yaml(load_builtin("clinic-po02")).replace("approver_role: direction",
                                                           "approver_role: creditor")

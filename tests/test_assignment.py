@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from agency.models import Action, AuditEvent, Team
-from agency.services.assignment import AssignmentError, assign_cases, bulk_reassign, set_absence, set_rule
+from agency.services.calls.assignment import AssignmentError, assign_cases, bulk_reassign, set_absence, set_rule
 from tests._workspace import WEDNESDAY, add_call, assigned_case, pair  # noqa: F401
 
 

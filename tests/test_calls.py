@@ -7,8 +7,8 @@ from sqlalchemy import select
 from agency.domain.money import Money
 from agency.models import Action, CallLog, Dispute, PaymentPromise
 from agency.services.audit import Actor, audit_scope
-from agency.services.calls import CallError, CallInput, log_call
-from agency.services.worklist import build_worklist
+from agency.services.calls.log import CallError, CallInput, log_call
+from agency.services.calls.worklist import build_worklist
 from tests._workspace import WEDNESDAY, add_call, assigned_case, local, pair  # noqa: F401
 
 DAKAR = "Africa/Dakar"
@@ -122,7 +122,7 @@ def test_every_outcome_is_counted_by_the_rules(session, pair, assigned_case):
 
 
 def test_demo_seed_fills_the_queue(session, pair, assigned_case):
-    from agency.services.worklist_demo import seed_worklist_demo
+    from agency.services.demo.worklist import seed_worklist_demo
     case = assigned_case()
     with audit_scope(session, Actor.system("demo"), WEDNESDAY):
         assert seed_worklist_demo(session) == 1

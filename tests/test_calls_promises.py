@@ -9,7 +9,7 @@ from agency.domain.timezones import UTC
 from agency.models import AuditEvent, PaymentPromise
 from agency.services.audit import Actor, audit_scope
 from agency.services.ledger import post_entry
-from agency.services.promises import PromiseError, check_promises, record_promise
+from agency.services.calls.promises import PromiseError, check_promises, record_promise
 
 
 def at(day: int) -> datetime:

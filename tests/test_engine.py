@@ -13,8 +13,8 @@ from agency.models import Action, AuditEvent
 from agency.models.playbook import CaseEngine, CaseStep
 from agency.services.audit import Actor, audit_scope
 from agency.services.cases import ClaimInput, open_case
-from agency.services.engine import run_pass
-from agency.services.engine_effects import complete_action
+from agency.services.engine.daily import run_pass
+from agency.services.engine.effects import complete_action
 from agency.services.ledger import post_entry
 
 
@@ -114,7 +114,7 @@ THRESHOLD = {"G": 10_000_000, "M": 5_000_000, "P": 2_000_000}
 
 def db_walk(session, creditor, debtor, segment, amount, derogation):
     from agency.services.approvals import decide
-    from agency.services.holds import hold_case
+    from agency.services.engine.holds import hold_case
     with audit_scope(session, Actor.system("test"), at(D)):
         case = open_case(session, creditor=creditor, debtor=debtor, external_ref=f"W-{segment}",
                          claims=[ClaimInput("F-001", Money(amount, "XOF"), deposit_date=D)],

@@ -7,7 +7,7 @@ from agency.domain.timezones import UTC
 from agency.models import Action, Creditor
 from agency.services.audit import Actor, audit_scope
 from agency.services.demo import load_demo
-from agency.services.engine_demo import seed_engine_demo
+from agency.services.demo.engine import seed_engine_demo
 
 
 def test_demo_shows_actions_and_approvals(session):

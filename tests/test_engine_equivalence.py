@@ -17,16 +17,16 @@ from sqlalchemy import select
 
 from agency.domain.money import Money
 from agency.domain.playbook import load_builtin
-from agency.domain.playbook_case import CaseState, Claim, Hold, Pause, StepRecord
-from agency.domain.schedule import evaluate
+from agency.domain.playbook.case import CaseState, Claim, Hold, Pause, StepRecord
+from agency.domain.playbook.schedule import evaluate
 from agency.domain.timezones import UTC
 from agency.models import Action, PaymentPromise
 from agency.models.playbook import CaseEngine, CaseStep
 from agency.services.audit import Actor, audit_scope
 from agency.services.cases import ClaimInput, open_case
-from agency.services.engine import run_pass
-from agency.services.engine_effects import complete_action
-from agency.services.holds import hold_case
+from agency.services.engine.daily import run_pass
+from agency.services.engine.effects import complete_action
+from agency.services.engine.holds import hold_case
 from agency.services.ledger import post_entry
 
 T0_DAY = date(2026, 3, 2)

@@ -10,8 +10,8 @@ from agency.domain.timezones import UTC
 from agency.models import Action, AuditEvent, Dispute, InstalmentPlan
 from agency.models.playbook import CaseEngine, EngineHold
 from agency.services.audit import Actor, audit_scope
-from agency.services.engine import run_pass
-from agency.services.holds import HoldError, hold_case, hold_debtor, lift_hold
+from agency.services.engine.daily import run_pass
+from agency.services.engine.holds import HoldError, hold_case, hold_debtor, lift_hold
 
 
 def at(day: date, hour: int = 6) -> datetime:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from agency.models import (AuditEvent, Case, Claim, Debtor, DebtorEmail, DebtorPhone, LedgerEntry,
                            Portfolio)
 from agency.services.intake import create_portfolio, import_file, run_portfolio, status_document
-from agency.services.intake_report import rejected_csv
+from agency.services.intake.report import rejected_csv
 
 HEADER = "N° dossier;Référence facture;Débiteur;Téléphone;Email;Montant;Date facture;Échéance\n"
 
@@ -203,7 +203,7 @@ def test_the_clinic_guarantors_get_their_segment(session, scope, make_creditor, 
     import csv
     from importlib import resources
     from agency.domain.segments import CLINIC_RULE
-    source = resources.files("agency.demo_data") / "clinic_guarantors.csv"
+    source = resources.files("agency.services.demo").joinpath("data", "clinic_guarantors.csv")
     path = tmp_path / "garants.csv"
     path.write_bytes(source.read_bytes())
     creditor = make_creditor("CLINIC", segment_rule=CLINIC_RULE.to_dict())

@@ -10,11 +10,11 @@ from sqlalchemy import select
 
 from agency.domain.timezones import zone_for_phone
 from agency.models import AuditEvent, Case, Team
-from agency.services.assignment import set_rule
+from agency.services.calls.assignment import set_rule
 from agency.services.directory import ensure_teams
 from agency.services.intake import create_portfolio, run_portfolio
-from agency.services.intake_run import _read_ahead
-from agency.services.intake_stage import _phone_zone
+from agency.services.intake.run import _read_ahead
+from agency.services.intake.stage import _phone_zone
 from tests.test_intake import HEADER, run_file, write
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from agency.domain.playbook import PlaybookError, dump_yaml, load_builtin, load_yaml
 from agency.models.playbook import PlaybookStep, PlaybookVersion
-from agency.services.playbooks import (
+from agency.services.engine.playbooks import (
     adopt_playbook, ensure_builtins, export_playbook, find_version, save_playbook,
 )
 

@@ -7,9 +7,9 @@ import agency.backoffice.supervision as supervision_views
 from agency.domain.money import Money
 from agency.domain.timezones import UTC
 from agency.services.audit import Actor, audit_scope
-from agency.services.calls import CallInput, log_call
+from agency.services.calls.log import CallInput, log_call
 from agency.services.ledger import post_entry
-from agency.services.supervision import dashboard, period
+from agency.services.calls.supervision import dashboard, period
 from tests._workspace import WEDNESDAY, add_call, assigned_case, pair  # noqa: F401
 
 

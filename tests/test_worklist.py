@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta
 
 from agency.domain.timezones import UTC
 from agency.models import CallLog
-from agency.services.worklist import build_worklist, queue_status
+from agency.services.calls.worklist import build_worklist, queue_status
 from tests._workspace import WEDNESDAY, add_call, assigned_case, local, pair  # noqa: F401
 
 DAKAR = "Africa/Dakar"
@@ -175,7 +175,7 @@ def test_cli_prints_the_queue_as_json(runner, session, pair, assigned_case):
 def test_the_page_is_the_first_entries_of_the_whole_queue(session, pair, assigned_case, make_debtor,
                                                            make_creditor):
     from agency.models import PaymentPromise
-    from agency.services.worklist import worklist_page
+    from agency.services.calls.worklist import worklist_page
     cases, creditors = [], {"XOF": make_creditor("FCFA"), "EUR": make_creditor("EURO", currency="EUR")}
     for number in range(34):  # equal balances, two currencies, call-backs, promises, a partner's case
         debtor = make_debtor(f"Débiteur {number}", phones=(f"+2217700{number:05d}",))
@@ -185,7 +185,7 @@ def test_the_page_is_the_first_entries_of_the_whole_queue(session, pair, assigne
         kind = "callback" if number % 9 == 0 else "counter_call" if number % 7 == 0 else "call"
         add_call(session, case, WEDNESDAY - timedelta(minutes=number), kind=kind,
                  assignee=pair[0] if number % 11 == 5 else None)
-        if number % 6 == 1:  # as agency.services.promises records one
+        if number % 6 == 1:  # as agency.services.calls.promises records one
             case.promised_date = date(2026, 3, 10 + number % 3)
             session.add(PaymentPromise(case_id=case.id, promised_date=case.promised_date,
                                        amount_minor=1000, currency=case.currency, status="open",

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, event, given, settings, strategies as st
 from agency.domain.contact_rules import ContactPolicy
 from agency.domain.timezones import UTC
 from agency.models import CallLog
-from agency.services.worklist import build_worklist
+from agency.services.calls.worklist import build_worklist
 from tests._workspace import add_call, pair  # noqa: F401
 
 DEBTORS = [("Africa/Dakar", "SN", "+22177{:07d}"), ("Africa/Casablanca", "MA", "+2126{:08d}"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 from agency.domain.timezones import now_utc, parse_instant
 from agency.extensions import db
 from agency.services.audit import Actor, audit_scope
-from agency.services.engine import run_pass
+from agency.services.engine.daily import run_pass
 from workers.queues import job, job_app_context
 
 

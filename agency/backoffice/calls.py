@@ -18,10 +18,10 @@ from agency.extensions import db
 from agency.models import Action, Case, User
 from agency.models.calls import CALL_OUTCOMES
 from agency.services.audit import Actor, audit_scope
-from agency.services.calls import CallError, CallInput, log_call, may_call, recent_calls
+from agency.services.calls.log import CallError, CallInput, log_call, may_call, recent_calls
 from agency.services.cases import find_case
-from agency.services.promises import PromiseError
-from agency.services.worklist import queue_status, worklist_page
+from agency.services.calls.promises import PromiseError
+from agency.services.calls.worklist import queue_status, worklist_page
 
 CALLERS = ("agent", "team_lead", "admin", "direction")
 PAGE_SIZE = 25  # the next calls; the count says how many more wait

@@ -16,8 +16,8 @@ from agency.domain.timezones import now_utc
 from agency.extensions import db
 from agency.models.playbook import PlaybookVersion
 from agency.services.audit import Actor, audit_scope
-from agency.services.engine_plan import case_plan
-from agency.services.playbooks import export_playbook, import_playbook, list_playbooks
+from agency.services.engine.plan import case_plan
+from agency.services.engine.playbooks import export_playbook, import_playbook, list_playbooks
 
 EDITORS = ("admin", "direction")
 menu_item(80, lambda: _l("Procédures"), "backoffice.playbooks", MANAGERS)

@@ -13,7 +13,7 @@ from agency.backoffice.registry import menu_item
 from agency.domain.timezones import now_utc
 from agency.extensions import db
 from agency.models import Team
-from agency.services.supervision import Dashboard, dashboard, period
+from agency.services.calls.supervision import Dashboard, dashboard, period
 
 menu_item(70, lambda: _l("Supervision"), "backoffice.supervision", MANAGERS)
 

@@ -16,7 +16,7 @@ from agency.backoffice.registry import case_panel, menu_item
 from agency.domain.timezones import now_utc
 from agency.extensions import db
 from agency.models import AssignmentRule, Creditor, Partner, Team, User
-from agency.services.assignment import AssignmentError, bulk_reassign, set_absence, set_rule
+from agency.services.calls.assignment import AssignmentError, bulk_reassign, set_absence, set_rule
 from agency.services.audit import Actor, audit_scope
 from agency.services.cases import find_case
 from agency.services.partners import PARTNER_KINDS, PartnerError, send_task, tasks_of_case

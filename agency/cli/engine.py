@@ -8,7 +8,7 @@ from agency.cli._output import emit, json_option, operator_command
 from agency.domain.timezones import now_utc, parse_instant
 from agency.extensions import db
 from agency.services.audit import Actor, audit_scope
-from agency.services.engine import run_pass
+from agency.services.engine.daily import run_pass
 
 
 @click.command("tick")

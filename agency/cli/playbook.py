@@ -9,7 +9,7 @@ from flask.cli import with_appcontext
 from agency.cli._output import CommandError, emit, json_option, operator_command
 from agency.domain.playbook import PlaybookError
 from agency.extensions import db
-from agency.services.playbooks import export_playbook, import_playbook, list_playbooks
+from agency.services.engine.playbooks import export_playbook, import_playbook, list_playbooks
 
 
 @click.group("playbook")

@@ -8,7 +8,7 @@ from agency.cli._output import CommandError, emit, json_option, operator_command
 from agency.domain.timezones import now_utc, parse_instant
 from agency.extensions import db
 from agency.services.directory import find_user
-from agency.services.worklist import build_worklist
+from agency.services.calls.worklist import build_worklist
 
 
 @click.command("worklist")

@@ -15,8 +15,8 @@ from agency.extensions import db
 from agency.models import Creditor
 from agency.services.audit import Actor, audit_scope
 from agency.services.intake import rejected_csv, status_document
-from agency.services.intake_report import percent_done
-from agency.services.intake_web import UploadError, portfolio_of, receive_upload, recent_portfolios
+from agency.services.intake.report import percent_done
+from agency.services.intake.uploads import UploadError, portfolio_of, receive_upload, recent_portfolios
 from workers.intake import start_import
 
 menu_item(20, lambda: _l("Mes imports"), "creditor_portal.portfolios", CREDITOR)

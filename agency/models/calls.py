@@ -1,7 +1,7 @@
 """The agent workspace: calls placed, assignment rules, tasks sent to external partners.
 
 The queue's indexes on `action` live here, beside the queries they serve
-(agency.services.worklist): the page reads an agent's open call actions due by now.
+(agency.services.calls.worklist): the page reads an agent's open call actions due by now.
 """
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ _OPEN = f"status IN {sql_in(OPEN_STATUSES)}"
 _OPEN_CALL = text(f"{_OPEN} AND kind IN {sql_in(CALL_KINDS)}")
 _UNASSIGNED_CALLBACK = text(f"{_OPEN} AND kind = 'callback' AND assignee_id IS NULL")
 
-# "My calls now" (agency.services.worklist_sql). Partial, so they hold only the open calls, and
+# "My calls now" (agency.services.calls.queue_sql). Partial, so they hold only the open calls, and
 # covering (INCLUDE), so the queue reads index pages and never the scattered table rows:
 # - each agent's open cases without a promise by balance (major units, see balance_major_sql),
 #   for the walk, and its cases with an open promise;

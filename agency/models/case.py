@@ -11,7 +11,7 @@ from agency.models.creditor import Creditor
 from agency.models.debtor import Debtor
 
 PHASES = ("amicable", "pre_litigation", "judicial", "injunction", "enforcement", "closed")
-# Where a playbook's handover may send a case (agency.domain.playbook_model.PHASES).
+# Where a playbook's handover may send a case (agency.domain.playbook.model.PHASES).
 PLAYBOOK_PHASES = ("commercial", "personalised", "agency_collection", "creditor")
 STATUSES = ("open", "paid", "closed")
 CLAIM_KINDS = ("invoice", "bill_of_exchange", "contribution", "loan_instalment")
@@ -41,7 +41,7 @@ class Case(Base):
     # The sum of the case's ledger entries, kept by a database trigger on every insert
     # into ledger_entry (agency.models.ledger), so lists and queues can sort by it.
     balance_minor: Mapped[int] = mapped_column(MinorUnits, default=0, server_default="0")
-    # The date of the case's open promise to pay, if any (agency.services.promises keeps it, the
+    # The date of the case's open promise to pay, if any (agency.services.calls.promises keeps it, the
     # promise itself is in payment_promise): the call queue puts these cases first, by this date.
     promised_date: Mapped[date | None] = mapped_column(Date)
     # Portfolio intake's case key ('case:<REF>' or the debtor key): re-imports find the case.

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from agency.models import Action, Case, User
 from agency.services.audit import current_scope, record
-from agency.services.engine_effects import hand_over, settle_step
+from agency.services.engine.effects import hand_over, settle_step
 
 # Which approver roles a user's role may decide for.
 DECIDES_FOR = {

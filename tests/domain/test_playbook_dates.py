@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from agency.domain.playbook_dates import (
+from agency.domain.playbook.dates import (
     add_months, add_offset, interval_at, merge_intervals, shift_past_holds,
 )
-from agency.domain.playbook_model import Offset
+from agency.domain.playbook.model import Offset
 
 
 @pytest.mark.parametrize(("start", "months", "expected"), [

@@ -10,8 +10,8 @@ from datetime import date, timedelta
 import pytest
 
 from agency.domain.playbook import load_builtin
-from agency.domain.playbook_case import CaseState, Claim, Hold, StepRecord
-from agency.domain.schedule import evaluate
+from agency.domain.playbook.case import CaseState, Claim, Hold, StepRecord
+from agency.domain.playbook.schedule import evaluate
 
 CLINIC = load_builtin("clinic-po02")
 D = date(2024, 1, 15)

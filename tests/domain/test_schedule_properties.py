@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from agency.domain.playbook import load_builtin
-from agency.domain.playbook_case import CaseState, Claim, Hold, Pause, StepRecord
-from agency.domain.schedule import evaluate
+from agency.domain.playbook.case import CaseState, Claim, Hold, Pause, StepRecord
+from agency.domain.playbook.schedule import evaluate
 
 PLAYBOOKS = {name: load_builtin(name) for name in
              ["clinic-po02", "bank-amicable-3", "public-fund-monthly"]}

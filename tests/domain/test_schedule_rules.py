@@ -6,8 +6,8 @@ from datetime import date, timedelta
 import pytest
 
 from agency.domain.playbook import load_builtin, playbook_from_dict, playbook_to_dict
-from agency.domain.playbook_case import CaseState, Claim, Hold, Pause, ScheduleError, StepRecord
-from agency.domain.schedule import evaluate, next_due_date, overdue_balance
+from agency.domain.playbook.case import CaseState, Claim, Hold, Pause, ScheduleError, StepRecord
+from agency.domain.playbook.schedule import evaluate, next_due_date, overdue_balance
 
 CLINIC = load_builtin("clinic-po02")
 BANK = load_builtin("bank-amicable-3")

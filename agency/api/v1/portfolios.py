@@ -9,7 +9,7 @@ from agency.domain.timezones import now_utc
 from agency.extensions import db
 from agency.services.audit import Actor, audit_scope
 from agency.services.intake import status_document
-from agency.services.intake_web import UploadError, portfolio_of, receive_upload
+from agency.services.intake.uploads import UploadError, portfolio_of, receive_upload
 from workers.intake import start_import
 
 

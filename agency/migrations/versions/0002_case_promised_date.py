@@ -5,7 +5,7 @@ Revises: 0001_initial
 Create Date: 2026-11-23 21:30:00
 
 The call queue finds an agent's cases with an open promise by an index on the case
-(collection_case.promised_date, kept by agency.services.promises) instead of joining all
+(collection_case.promised_date, kept by agency.services.calls.promises) instead of joining all
 of the agent's cases to the promises; its walk index holds only the cases without one; the
 call-backs it reads by index are the unassigned ones (the assigned ones come with the agent's).
 """

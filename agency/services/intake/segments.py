@@ -1,0 +1,107 @@
+"""Intake step: apply the creditor's segmentation rule to the cases the chunk touched,
+and write the audit events of the cases it opened or re-segmented.
+
+The basis (see ``agency.domain.segments``): ``annual_billed`` is the debtor's annual billed
+amount from the file, else the sum of its claims at this creditor dated within the last
+12 months (undated claims count); ``balance`` is the case's ledger balance.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy.orm import Session
+
+from agency.domain.money import Money, MoneyError
+from agency.domain.segments import SegmentRule, parse_rule, segment_for
+from agency.models import AuditEvent
+from agency.services.intake.cases import RunContext
+from agency.services.intake.sql import insert_rows, is_postgres, run, run_many
+
+_TOUCHED = """
+    SELECT c.id, c.debtor_id, c.segment, max(d.annual_billed), max(coalesce(ic.is_new, 0)),
+           c.team_id, c.agent_id
+    FROM collection_case c JOIN intake_debtor d ON d.debtor_id = c.debtor_id
+    LEFT JOIN intake_case ic ON ic.case_id = c.id
+    WHERE c.creditor_id = :creditor GROUP BY c.id, c.debtor_id, c.segment, c.team_id, c.agent_id"""
+_RECENT_CLAIMS = """
+    SELECT c.debtor_id, sum(cl.amount_minor) FROM claim cl
+    JOIN collection_case c ON c.id = cl.case_id
+    WHERE c.creditor_id = :creditor AND c.debtor_id IN (SELECT debtor_id FROM intake_debtor)
+      AND (coalesce(cl.issue_date, cl.deposit_date, cl.due_date) IS NULL
+           OR coalesce(cl.issue_date, cl.deposit_date, cl.due_date) >= :since)
+    GROUP BY c.debtor_id"""
+_BALANCES = """
+    SELECT le.case_id, sum(le.amount_minor) FROM ledger_entry le
+    WHERE le.case_id IN (SELECT c.id FROM collection_case c JOIN intake_debtor d
+                         ON d.debtor_id = c.debtor_id WHERE c.creditor_id = :creditor)
+    GROUP BY le.case_id"""
+
+
+def segment_cases(session: Session, ctx: RunContext, rule: SegmentRule | None) -> None:
+    """Store each touched case's segment; audit new cases and changed segments."""
+    touched = list(run(session, _TOUCHED, creditor=ctx.creditor_id))
+    bases = _bases(session, ctx, rule) if rule else {}
+    changed, events = [], []
+    for case_id, debtor_id, old, billed, is_new, team_id, agent_id in touched:
+        new = _segment(rule, ctx.currency, billed, bases, case_id, debtor_id) if rule else old
+        if new != old:
+            changed.append({"segment": new, "id": case_id})
+        if is_new:
+            events.append(_event(ctx, case_id, debtor_id, "case.created",
+                                 _created(new, team_id, agent_id)))
+        elif new != old:
+            events.append(_event(ctx, case_id, debtor_id, "case.changed", {"segment": [old, new]}))
+    _store_segments(session, changed)
+    insert_rows(session, AuditEvent.__table__, events)
+
+
+def _store_segments(session: Session, changed: list[dict]) -> None:
+    if changed and is_postgres(session):  # one statement, not one per case
+        run(session, """UPDATE collection_case SET segment = u.segment
+            FROM unnest(CAST(:ids AS integer[]), CAST(:segments AS text[])) AS u(id, segment)
+            WHERE collection_case.id = u.id""",
+            ids=[row["id"] for row in changed], segments=[row["segment"] for row in changed])
+        return
+    run_many(session, "UPDATE collection_case SET segment = :segment WHERE id = :id", changed)
+
+
+def _bases(session: Session, ctx: RunContext, rule: SegmentRule) -> dict:
+    if rule.basis == "balance":
+        return {("case", case_id): int(total) for case_id, total in
+                run(session, _BALANCES, creditor=ctx.creditor_id)}
+    since = ctx.today - timedelta(days=365)
+    return {("debtor", debtor_id): int(total) for debtor_id, total in
+            run(session, _RECENT_CLAIMS, creditor=ctx.creditor_id, since=since)}
+
+
+def _segment(rule: SegmentRule, currency: str, billed: int | None, bases: dict, case_id: int,
+             debtor_id: int) -> str | None:
+    if rule.basis == "balance":
+        amount = bases.get(("case", case_id), 0)
+    else:
+        amount = billed if billed is not None else bases.get(("debtor", debtor_id), 0)
+    try:
+        return segment_for(rule, Money(amount, currency))
+    except MoneyError:
+        return None  # a rule in another currency cannot say: leave the case unsegmented
+
+
+def _created(segment: str | None, team_id: int | None, agent_id: int | None) -> dict:
+    """What the flush listener records for a new case: its audited fields that are set."""
+    changes = {"phase": [None, "amicable"], "status": [None, "open"]}
+    for name, value in (("segment", segment), ("team_id", team_id), ("agent_id", agent_id)):
+        if value is not None:
+            changes[name] = [None, value]
+    return changes
+
+
+def _event(ctx: RunContext, case_id: int, debtor_id: int, verb: str, changes: dict) -> dict:
+    return {"at": ctx.now, "case_id": case_id, "debtor_id": debtor_id,
+            "creditor_id": ctx.creditor_id, "actor_id": ctx.actor_id,
+            "actor_label": ctx.actor_label, "verb": verb, "changes": changes,
+            "reason": ctx.reason}
+
+
+def rule_of(segment_rule: dict | None) -> SegmentRule | None:
+    """The creditor's stored rule, parsed; None when it has none."""
+    return parse_rule(segment_rule) if segment_rule else None
