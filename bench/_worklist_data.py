@@ -8,7 +8,6 @@ from datetime import datetime
 from sqlalchemy import func, select, text
 
 from agency.domain.timezones import UTC
-from agency.extensions import db
 from agency.models import Case, Creditor
 from agency.models.ledger import BALANCE_TRIGGER_DROP, create_balance_trigger
 from agency.services.audit import Actor, audit_scope

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from agency.domain.playbook.case import COMPLETED_STATUSES
 from agency.models.base import sql_in
-from agency.services.engine.sql import analyze, dialect, run
+from agency.services.sql import analyze, dialect, run
 
 CREDIT_KINDS = sql_in(("payment", "write_off", "refund", "adjustment"))
 COMPLETED = sql_in(COMPLETED_STATUSES)

@@ -29,7 +29,8 @@ from agency.services.engine.batch import (
 from agency.services.engine.decide import sql_path
 from agency.services.engine.effects import close_finished_steps, execute_handovers
 from agency.services.engine.python_path import python_path
-from agency.services.engine.sql import clear_temp_tables, prepare_temp_tables, run
+from agency.services.engine.sql import clear_temp_tables, prepare_temp_tables
+from agency.services.sql import run
 from agency.services.engine.sweep import enrol_new_cases, mark_changed_cases
 
 ACTION_HOUR = time(8, 0)  # actions fall due at 08:00 in the debtor's zone

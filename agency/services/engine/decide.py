@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from agency.models.base import sql_in
 from agency.models.calls import CALL_KINDS
 from agency.services.engine.batch import Batch
-from agency.services.engine.sql import Dialect, analyze, dialect, run
+from agency.services.sql import Dialect, analyze, dialect, run
 
 
 def condition_met(d: Dialect, row: str) -> str:

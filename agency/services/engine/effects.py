@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from agency.domain.timezones import local_date
@@ -18,7 +18,7 @@ from agency.models.base import sql_in
 from agency.models.playbook import CaseStep, PlaybookStep, PlaybookStepAction
 from agency.services.audit import current_scope, give_reason
 from agency.services.engine.batch import Batch
-from agency.services.engine.sql import run
+from agency.services.sql import run, run_many
 
 FINISHED = ("done", "skipped", "cancelled")
 TEAM_CODES = {"amicable_team": "amicable", "judicial_team": "judicial",
@@ -61,8 +61,8 @@ def execute_handovers(session: Session, batch: Batch) -> int:
                                creditor_id=creditor_id, actor_id=scope.actor.user_id,
                                actor_label=scope.actor.label, verb="case.changed", changes=changes,
                                reason=f"playbook: handover at step {step}"))
-    session.execute(text("UPDATE collection_case SET phase = :phase, team_id = :team_id "
-                         "WHERE id = :case_id"), updates)
+    run_many(session, "UPDATE collection_case SET phase = :phase, team_id = :team_id "
+                      "WHERE id = :case_id", updates)
     if audits:
         session.execute(insert(AuditEvent), audits)
     ids = ", ".join(str(r[0]) for r in rows)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime
 
-from sqlalchemy import Date, bindparam, insert, select, text, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from agency.domain.playbook.case import (
@@ -17,11 +17,10 @@ from agency.domain.playbook.model import Playbook
 from agency.domain.playbook.schedule import Evaluation, evaluate
 from agency.domain.timezones import local_date
 from agency.models import Action, Case, Dispute, InstalmentPlan, PaymentPromise
-from agency.models.base import UTCDateTime
 from agency.models.playbook import CaseEngine, CaseStep, EngineHold, PlaybookStep
 from agency.services.engine.batch import Batch
 from agency.services.engine.decide import follows_agent
-from agency.services.engine.sql import as_date, run
+from agency.services.sql import as_date, run, run_many
 from agency.services.engine.playbooks import playbook_of
 
 
@@ -155,13 +154,11 @@ def _write_records(session: Session, batch: Batch, cases: dict, results: dict) -
         rows += [dict(case_id=case_id, code=skip.code, version_id=version_id, status="skipped",
                       reason=skip.reason, due_on=None) for skip in result.skip]
     if rows:
-        session.execute(text("""
+        run_many(session, """
             INSERT INTO case_step (case_id, step_code, version_id, status, reason, due_on,
                                    on_date, pass_id, created_at)
             VALUES (:case_id, :code, :version_id, :status, :reason, :due_on, :today, :pass, :now)
-            ON CONFLICT (case_id, step_code) DO NOTHING""").bindparams(
-            bindparam("due_on", type_=Date), bindparam("today", type_=Date),
-            bindparam("now", type_=UTCDateTime)),
+            ON CONFLICT (case_id, step_code) DO NOTHING""",
             [row | {"today": batch.today, "now": batch.now, "pass": batch.pass_id} for row in rows])
 
 
@@ -239,11 +236,10 @@ def _set_engines(session: Session, batch: Batch, results: dict[int, Evaluation])
              "waiting": r.waiting.code if r.waiting else None, "now": batch.now}
             for case_id, r in results.items()]
     if rows:
-        session.execute(text("""
+        run_many(session, """
             UPDATE case_engine SET state = :state, last_error = NULL, next_step_at = :next,
                    current_step = :current, waiting_step = :waiting, updated_at = :now
-            WHERE case_id = :id""").bindparams(bindparam("next", type_=Date),
-                                               bindparam("now", type_=UTCDateTime)), rows)
+            WHERE case_id = :id""", rows)
 
 
 def next_look(result: Evaluation, today: date) -> date | None:

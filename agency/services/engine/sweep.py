@@ -15,7 +15,7 @@ from agency.domain.playbook import PlaybookError
 from agency.domain.timezones import local_date
 from agency.models import Case, Claim, Creditor
 from agency.models.playbook import EnginePass
-from agency.services.engine.sql import run
+from agency.services.sql import run
 from agency.services.engine.playbooks import adopt_playbook, find_version
 
 EPOCH = datetime(1970, 1, 1)

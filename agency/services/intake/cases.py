@@ -10,7 +10,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from agency.services.intake import hooks as intake_hooks
-from agency.services.intake.sql import as_json, is_postgres, number_rows, padded, run, sequence
+from agency.services.intake.sql import number_rows, sequence
+from agency.services.sql import dialect, is_postgres, run
 from agency.services.references import allocate_references
 
 
@@ -49,7 +50,7 @@ def create_cases(session: Session, ctx: RunContext) -> int:
         return 0
     first = allocate_references(session, ctx.now, count)[0]  # RC-<year>-<serial>
     prefix, serial = first.rsplit("-", 1)
-    number = padded(session, f"n.rank + {int(serial) - 1}", len(serial))
+    number = dialect(session).padded(f"n.rank + {int(serial) - 1}", len(serial))
     number_rows(session, "intake_case", "case_key", {"case_id": "collection_case"},
                 "case_id IS NULL", "first_line",
                 also=f"is_new = 1, reference = :prefix || {number}",
@@ -124,7 +125,7 @@ def insert_claims(session: Session, ctx: RunContext) -> int:
         INSERT INTO claim (id, case_id, kind, reference, amount_minor, currency, issue_date,
                            deposit_date, due_date, extra, created_at, intake_key)
         SELECT r.claim_id, ic.case_id, r.kind, r.reference, r.amount, :currency, r.issue_date,
-               r.deposit_date, r.due_date, {as_json(session, 'r.extra')}, :now, r.claim_key
+               r.deposit_date, r.due_date, {dialect(session).as_json('r.extra')}, :now, r.claim_key
         FROM intake_row r JOIN intake_case ic ON ic.case_key = r.case_key
         WHERE r.is_new = 1""", currency=ctx.currency, now=ctx.now)
     run(session, """
@@ -150,13 +151,13 @@ def update_claims(session: Session, ctx: RunContext) -> None:
         currency=ctx.currency, today=ctx.today, now=ctx.now, reason=ctx.reason, actor=ctx.actor_id)
     run(session, f"""UPDATE claim SET amount_minor = r.amount, issue_date = r.issue_date,
             deposit_date = r.deposit_date, due_date = r.due_date,
-            extra = {as_json(session, 'r.extra')}
+            extra = {dialect(session).as_json('r.extra')}
         FROM intake_row r WHERE claim.id = r.claim_id AND r.changed = 1""")
 
 
 def audit_entries(session: Session, ctx: RunContext) -> None:
     """One ``ledger.<kind>`` audit event per entry the chunk booked, as post_entry writes."""
-    changes = as_json(session, """'{"amount_minor": [null, ' || le.amount_minor
+    changes = dialect(session).as_json("""'{"amount_minor": [null, ' || le.amount_minor
         || '], "entry_id": [null, ' || le.id || ']}'""")
     run(session, f"""
         INSERT INTO audit_event (at, case_id, debtor_id, creditor_id, actor_id, actor_label,

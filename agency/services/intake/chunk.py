@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from agency.domain.intake import RawRow, RowOutcome
@@ -15,8 +14,8 @@ from agency.services.intake import cases
 from agency.services.intake.matching import match_debtors
 from agency.services.intake.debtors import add_contacts, create_debtors
 from agency.services.intake.segments import segment_cases
-from agency.services.intake.sql import (analyze_stage, fill_stage, insert_rows, lock_intake,
-                                        prepare_stage, refresh_statistics)
+from agency.services.intake.sql import analyze_stage, lock_intake, prepare_stage, refresh_statistics
+from agency.services.sql import copy_rows, insert_rows, run
 from agency.services.intake.stage import (CASE_COLUMNS, CONTACT_COLUMNS, DEBTOR_COLUMNS,
                                           ROW_COLUMNS, Chunk)
 
@@ -90,16 +89,16 @@ def _apply(session: Session, ctx: cases.RunContext, rule: SegmentRule | None, ch
     cases.update_claims(session, ctx)
     cases.audit_entries(session, ctx)
     segment_cases(session, ctx, rule)
-    counts.updated = session.scalar(text(_UPDATED))
+    counts.updated = run(session, _UPDATED).scalar()
     counts.unchanged = len(chunk) - counts.imported - counts.updated
 
 
 def _stage(session: Session, chunk: Chunk) -> None:
     prepare_stage(session)
-    fill_stage(session, "intake_row", ROW_COLUMNS, chunk.rows)
-    fill_stage(session, "intake_case", CASE_COLUMNS, list(chunk.cases.values()))
-    fill_stage(session, "intake_debtor", DEBTOR_COLUMNS, [tuple(d) for d in chunk.debtors.values()])
-    fill_stage(session, "intake_contact", CONTACT_COLUMNS, list(chunk.contacts.values()))
+    copy_rows(session, "intake_row", ROW_COLUMNS, chunk.rows)
+    copy_rows(session, "intake_case", CASE_COLUMNS, list(chunk.cases.values()))
+    copy_rows(session, "intake_debtor", DEBTOR_COLUMNS, [tuple(d) for d in chunk.debtors.values()])
+    copy_rows(session, "intake_contact", CONTACT_COLUMNS, list(chunk.contacts.values()))
     analyze_stage(session)
 
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from agency.services.intake.sql import number_rows, run
+from agency.services.intake.sql import number_rows
+from agency.services.sql import run
 
 _NEW_PHONE = """FROM intake_contact c JOIN intake_debtor s ON s.debtor_key = c.debtor_key
     WHERE c.kind = 'phone' AND s.debtor_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM debtor_phone p

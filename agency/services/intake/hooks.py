@@ -8,20 +8,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from agency.models import Creditor
-from agency.services.intake.sql import fill_stage
+from agency.services.sql import copy_rows, run
 
 
 def chunk_case_ids(session: Session) -> tuple[list[int], list[int]]:
     """(cases the chunk opened, known cases whose claims it added or changed)."""
-    new = list(session.scalars(text("SELECT case_id FROM intake_case WHERE is_new = 1")))
-    changed = list(session.scalars(text("""
+    new = list(run(session, "SELECT case_id FROM intake_case WHERE is_new = 1").scalars())
+    changed = list(run(session, """
         SELECT DISTINCT cl.case_id FROM intake_row r JOIN claim cl ON cl.id = r.claim_id
         WHERE (r.is_new = 1 OR r.changed = 1)
-          AND cl.case_id NOT IN (SELECT case_id FROM intake_case WHERE is_new = 1)""")))
+          AND cl.case_id NOT IN (SELECT case_id FROM intake_case WHERE is_new = 1)""").scalars())
     return new, changed
 
 
@@ -29,18 +28,16 @@ def assign_staged_cases(session: Session, creditor_id: int) -> None:
     """The team and agent of each case the chunk is about to open (services.assignment),
     staged in ``intake_assign`` so the cases are created assigned, in file order."""
     from agency.services.calls.assignment import plan_assignment
-    keys = session.scalars(text(
-        "SELECT case_key FROM intake_case WHERE is_new = 1 ORDER BY first_line")).all()
+    keys = run(session, "SELECT case_key FROM intake_case WHERE is_new = 1 ORDER BY first_line").scalars().all()
     plan = plan_assignment(session, ((key, "amicable", creditor_id) for key in keys),
                            lambda: _staged_balances(session))
-    fill_stage(session, "intake_assign", ("case_key", "team_id", "agent_id"),
+    copy_rows(session, "intake_assign", ("case_key", "team_id", "agent_id"),
                [(key, team_id, agent_id) for key, (team_id, agent_id) in plan.items()])
 
 
 def _staged_balances(session: Session) -> dict[str, int]:
     """A new case's balance to be: the sum of its rows' amounts in the chunk."""
-    return dict(session.execute(text(
-        "SELECT case_key, sum(amount) FROM intake_row GROUP BY case_key")).all())
+    return dict(run(session, "SELECT case_key, sum(amount) FROM intake_row GROUP BY case_key").all())
 
 
 def after_chunk(session: Session, creditor: Creditor, new_ids: list[int], changed_ids: list[int],

@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from agency.domain.intake import names_match
-from agency.services.intake.sql import run, run_many
+from agency.services.sql import run, run_many
 
 _BY_CASE = """
     UPDATE intake_debtor SET debtor_id = c.debtor_id

@@ -15,7 +15,7 @@ from agency.domain.money import Money, MoneyError
 from agency.domain.segments import SegmentRule, parse_rule, segment_for
 from agency.models import AuditEvent
 from agency.services.intake.cases import RunContext
-from agency.services.intake.sql import insert_rows, is_postgres, run, run_many
+from agency.services.sql import insert_rows, is_postgres, run, run_many
 
 _TOUCHED = """
     SELECT c.id, c.debtor_id, c.segment, max(d.annual_billed), max(coalesce(ic.is_new, 0)),

@@ -1,17 +1,14 @@
-"""SQL plumbing of portfolio intake: typed statements on PostgreSQL and SQLite alike,
-the per-chunk staging tables, and id allocation for set-based inserts."""
+"""SQL of portfolio intake: the per-chunk staging tables, statistics as the book grows,
+and id allocation for set-based inserts (statements run through ``agency.services.sql``)."""
 from __future__ import annotations
 
-import json
-from datetime import date, datetime
-
-from sqlalchemy import JSON, Date, Table, bindparam, insert, text
+from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
-from agency.models.base import UTCDateTime
+from agency.services.sql import ScratchTables, is_postgres, run
 
 # Temporary tables, one set per connection, emptied at the start of every chunk.
-STAGE_TABLES = {
+_STAGE_COLUMNS = {
     "intake_row": """line INTEGER, case_key VARCHAR(255), claim_key VARCHAR(255),
         reference VARCHAR(100), kind VARCHAR(32), amount BIGINT, issue_date DATE,
         deposit_date DATE, due_date DATE, extra TEXT, claim_id BIGINT, old_amount BIGINT,
@@ -29,77 +26,24 @@ STAGE_TABLES = {
         zone VARCHAR(64)""",
     "intake_assign": """case_key VARCHAR(255) PRIMARY KEY, team_id BIGINT, agent_id BIGINT""",
 }
-STAGE_INDEXES = ("CREATE INDEX IF NOT EXISTS ix_intake_row_claim ON intake_row (claim_key)",
+_STAGE_INDEXES = ("CREATE INDEX IF NOT EXISTS ix_intake_row_claim ON intake_row (claim_key)",
                  "CREATE INDEX IF NOT EXISTS ix_intake_row_case ON intake_row (case_key)",
                  "CREATE INDEX IF NOT EXISTS ix_intake_contact ON intake_contact (debtor_key)",
                  "CREATE INDEX IF NOT EXISTS ix_intake_case_id ON intake_case (case_id)",
                  "CREATE INDEX IF NOT EXISTS ix_intake_debtor_id ON intake_debtor (debtor_id)")
-
-
-def is_postgres(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
-
-
-def run(session: Session, sql: str, **params):
-    """Execute SQL with named parameters; instants and dates are bound with their column
-    types, so SQLite gets the same text the ORM writes and PostgreSQL real timestamps."""
-    statement = text(sql)
-    typed = [bindparam(name, type_=UTCDateTime() if isinstance(value, datetime) else Date())
-             for name, value in params.items() if isinstance(value, date)]
-    if typed:
-        statement = statement.bindparams(*typed)
-    return session.execute(statement, params)
-
-
-def run_many(session: Session, sql: str, params: list[dict]) -> None:
-    """Execute one statement for many parameter sets (plain values, no dates)."""
-    if params:
-        session.execute(text(sql), params)
-
-
-def as_json(session: Session, expression: str) -> str:
-    """A text expression as the JSON column type of the dialect."""
-    return f"CAST({expression} AS json)" if is_postgres(session) else expression
+STAGE = ScratchTables(_STAGE_COLUMNS, _STAGE_INDEXES)
+STAGE_TABLES = tuple(_STAGE_COLUMNS)
 
 
 def prepare_stage(session: Session) -> None:
     """Create the staging tables if this connection has none, and empty them."""
-    for name, columns in STAGE_TABLES.items():
-        session.execute(text(f"CREATE TEMPORARY TABLE IF NOT EXISTS {name} ({columns})"))
-    for statement in STAGE_INDEXES:
-        session.execute(text(statement))
-    if is_postgres(session):  # a temporary table is never vacuumed: deleted rows would pile up
-        session.execute(text(f"TRUNCATE {', '.join(STAGE_TABLES)}"))
-        return
-    for name in STAGE_TABLES:
-        session.execute(text(f"DELETE FROM {name}"))
-
-
-def fill_stage(session: Session, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """Write rows to a staging table: COPY on PostgreSQL, executemany on SQLite."""
-    if not rows:
-        return
-    if is_postgres(session):
-        cursor = session.connection().connection.driver_connection.cursor()
-        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        return
-    placeholders = ", ".join(f":{name}" for name in columns)
-    session.execute(text(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"),
-                    [dict(zip(columns, _sqlite_values(row))) for row in rows])
-
-
-def _sqlite_values(row: tuple) -> tuple:
-    return tuple(value.isoformat() if isinstance(value, date) else value for value in row)
+    STAGE.prepare(session)
 
 
 def analyze_stage(session: Session, *names: str) -> None:
     """Temporary tables get no autovacuum statistics: give the planner some (again once
     the matching steps have filled in ids and flags, or it plans for none)."""
-    if is_postgres(session):
-        for name in names or STAGE_TABLES:
-            session.execute(text(f"ANALYZE {name}"))
+    STAGE.analyze(session, *names)
 
 
 # The tables an import grows and reads back; their planner statistics are refreshed as
@@ -119,7 +63,7 @@ def refresh_statistics(session: Session) -> None:
         return
     statement = text(_STALE).bindparams(bindparam("names", expanding=True))
     for name in session.scalars(statement, {"names": list(GROWN_TABLES)}).all():
-        session.execute(text(f"ANALYZE {name}"))
+        run(session, f"ANALYZE {name}")
 
 
 def number_rows(session: Session, stage: str, key: str, ids: dict[str, str], where: str,
@@ -150,36 +94,12 @@ def sequence(session: Session, table: str) -> str:
     return "'" + name.replace("'", "''") + "'"
 
 
-def insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
-    """Insert rows (dicts by column name) into a table of the models: COPY on PostgreSQL
-    (constraints and triggers apply as to INSERT; JSON columns are dumped here), an
-    executemany INSERT elsewhere."""
-    if not rows:
-        return
-    if not is_postgres(session):
-        session.execute(insert(table), rows)
-        return
-    columns = tuple(rows[0])
-    dumped = {name for name in columns if isinstance(table.c[name].type, JSON)}
-    fill_stage(session, table.name, columns, [
-        tuple(json.dumps(value) if name in dumped else value for name, value in row.items())
-        for row in rows])
-
-
-def padded(session: Session, expression: str, width: int) -> str:
-    """SQL: an integer expression as text, zero-padded to ``width`` (f"{n:0{width}d}")."""
-    if is_postgres(session):
-        digits = f"CAST({expression} AS text)"
-        return f"lpad({digits}, greatest({width}, length({digits})), '0')"
-    return f"printf('%0{width}d', {expression})"
-
-
 def lock_intake(session: Session) -> None:
     """One chunk at a time across imports (PostgreSQL): two files naming the same new
     debtor or claim must not both create it. SQLite serialises writers anyway."""
     if is_postgres(session):
-        session.execute(text("SELECT pg_advisory_xact_lock(727001)"))
+        run(session, "SELECT pg_advisory_xact_lock(727001)")
         # A chunk's commit need not wait for its WAL to reach the disk: the chunk and the
         # portfolio's done_line commit together, so a crash that loses the last chunks
         # loses their done_line too, and the resumed import writes them again.
-        session.execute(text("SET LOCAL synchronous_commit = off"))
+        run(session, "SET LOCAL synchronous_commit = off")
