@@ -1,12 +1,25 @@
 """Recouvra: the case-management platform of a debt collection agency."""
 from __future__ import annotations
 
+import sqlite3
+
 from flask import Flask, request, session
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from agency import models
+from agency.access import check_access
+from agency.api.v1 import bp as api_v1_bp
+from agency.auth import bp as auth_bp
+from agency.backoffice import bp as backoffice_bp
 from agency.config import INSTANCE, ROOT, from_environment
+from agency.creditor_portal import bp as creditor_portal_bp
+from agency.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+from agency.i18n import compile_catalogs
+from agency.partner_links import bp as partner_links_bp
+from agency.templating import register_filters
+from debtor_portal import bp as debtor_portal_bp
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -22,9 +35,6 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from agency import models  # noqa: F401 - registers the tables
-    from agency.extensions import babel, bootstrap, csrf, db, login_manager, migrate
-    from agency.i18n import compile_catalogs
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         INSTANCE.mkdir(parents=True, exist_ok=True)
@@ -42,8 +52,7 @@ def _init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        from agency.models import User
-        return db.session.get(User, int(user_id))
+        return db.session.get(models.User, int(user_id))
 
 
 def _select_locale() -> str:
@@ -56,26 +65,17 @@ def _select_locale() -> str:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from agency.api.v1 import bp as api_v1
-    from agency.auth import bp as auth
-    from agency.backoffice import bp as backoffice
-    from agency.creditor_portal import bp as creditor_portal
-    from agency.extensions import csrf
-    from agency.partner_links import bp as partner_links
-    from debtor_portal import bp as debtor_portal
 
-    app.register_blueprint(auth)
-    app.register_blueprint(backoffice)
-    app.register_blueprint(creditor_portal, url_prefix="/portal")
-    app.register_blueprint(api_v1, url_prefix="/api/v1")
-    app.register_blueprint(debtor_portal, url_prefix="/d")
-    app.register_blueprint(partner_links, url_prefix="/p")
-    csrf.exempt(api_v1)  # token-authenticated, no cookies
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(backoffice_bp)
+    app.register_blueprint(creditor_portal_bp, url_prefix="/portal")
+    app.register_blueprint(api_v1_bp, url_prefix="/api/v1")
+    app.register_blueprint(debtor_portal_bp, url_prefix="/d")
+    app.register_blueprint(partner_links_bp, url_prefix="/p")
+    csrf.exempt(api_v1_bp)  # token-authenticated, no cookies
 
 
 def _register_hooks(app: Flask) -> None:
-    from agency.access import check_access
-    from agency.templating import register_filters
 
     app.before_request(check_access)
     register_filters(app)
@@ -94,7 +94,6 @@ def _register_hooks(app: Flask) -> None:
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     """SQLite: enforce foreign keys, and let SQLAlchemy drive transactions (savepoints)."""
-    import sqlite3
     if isinstance(dbapi_connection, sqlite3.Connection):
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()

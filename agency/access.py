@@ -6,7 +6,9 @@ from collections.abc import Callable
 from flask import abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
 
+from agency.extensions import db
 from agency.security import CREDITOR_ROLE, STAFF_ROLES
+from agency.services.directory import creditor_for_token
 
 PUBLIC = "public"      # anyone (login page, health)
 API = "api"            # a creditor's API token
@@ -49,8 +51,6 @@ def check_access():
 
 
 def _check_api_token():
-    from agency.extensions import db
-    from agency.services.directory import creditor_for_token
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     creditor = creditor_for_token(db.session, token.strip()) if scheme.lower() == "bearer" else None

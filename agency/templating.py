@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_babel import format_date, get_locale
+from flask_login import current_user
 
 from agency.domain.money import Money, format_money
 from agency.domain.timezones import local_time
+from agency.web.registry import MENU
 
 
 def _locale_code() -> str:
@@ -27,9 +29,6 @@ def local_filter(instant, zone: str | None = None, fmt: str = "%d/%m/%Y %H:%M") 
 
 def menu_for_user() -> list:
     """The menu items (back-office or creditor portal) the current user's role may open."""
-    from flask_login import current_user
-
-    from agency.backoffice.registry import MENU
     role = getattr(current_user, "role", None)
     return [item for item in MENU if role in item.roles]
 

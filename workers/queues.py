@@ -6,7 +6,6 @@ in the caller ("sync", what the SQLite test pass uses).
 """
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
@@ -77,19 +76,12 @@ def _in_app_context(app, func: Callable, args: tuple):
         return func(*args)
 
 
-@functools.cache
-def _worker_app():
-    from agency import create_app
-    return create_app()
-
-
 @contextmanager
 def job_app_context() -> Iterator[None]:
-    """Inside a job: reuse the caller's app context in-process, else push the worker's."""
+    """Inside a job: the app of the process running it. `agency worker` runs inside the app
+    and its work horses (forks) inherit it; the in-process modes push theirs."""
     try:
         current_app._get_current_object()
-    except RuntimeError:
-        with _worker_app().app_context():
-            yield
-        return
+    except RuntimeError as exc:
+        raise RuntimeError("jobs run inside the app: start workers with `agency worker`") from exc
     yield

@@ -14,7 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from rq import Queue
+
 from agency.domain.timezones import UTC, now_utc
+from workers.engine import daily_pass
+from workers.messages import send_due_messages
 
 log = logging.getLogger(__name__)
 _EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
@@ -42,20 +46,14 @@ class Periodic:
 
 
 def _periodic() -> list[Periodic]:
-    """The schedule. Imported lazily so that jobs may import this module."""
-    from workers.messages import send_due_messages
-    entries = [Periodic("messages.send_due", send_due_messages, every=timedelta(minutes=5))]
-    try:
-        from workers.engine import daily_pass
-    except ImportError:
-        return entries
-    return entries + [Periodic("engine.daily_pass", daily_pass, at=time(6, 0), zone="UTC"),
-                      Periodic("engine.hourly_pass", daily_pass, every=timedelta(hours=1))]
+    """The schedule."""
+    return [Periodic("messages.send_due", send_due_messages, every=timedelta(minutes=5)),
+            Periodic("engine.daily_pass", daily_pass, at=time(6, 0), zone="UTC"),
+            Periodic("engine.hourly_pass", daily_pass, every=timedelta(hours=1))]
 
 
 def enqueue_due(connection, now: datetime | None = None) -> list[str]:
     """Enqueue every entry whose latest slot was not claimed yet; returns the claimed keys."""
-    from rq import Queue
     now = now or now_utc()
     claimed = []
     for entry in _periodic():

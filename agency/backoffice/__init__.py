@@ -1,6 +1,6 @@
 """The staff back-office. Each area adds its views in a module of this package (they
 are all imported here) and may add a panel to the case page or an item to the menu
-through ``agency.backoffice.registry``."""
+through ``agency.web.registry``."""
 from __future__ import annotations
 
 import importlib

@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from agency.access import allow
 from agency.backoffice import bp
-from agency.backoffice.registry import case_panel, menu_item
+from agency.web.registry import case_panel, menu_item
 from agency.domain.money import MoneyError, parse_amount
 from agency.domain.timezones import UTC, now_utc
 from agency.extensions import db

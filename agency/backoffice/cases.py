@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from agency.access import MANAGERS, STAFF, allow
 from agency.backoffice import bp
-from agency.backoffice.registry import case_panel, menu_item, panels_for
+from agency.web.registry import case_panel, menu_item, panels_for
 from agency.extensions import db
 from agency.models import Creditor, User
 from agency.models.case import PHASES

@@ -2,7 +2,7 @@
 the import, read the report and download the rejected rows."""
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -10,15 +10,16 @@ from sqlalchemy import select
 
 from agency.access import STAFF, allow
 from agency.backoffice import bp
-from agency.backoffice.registry import menu_item
+from agency.web.registry import menu_item
 from agency.domain.intake import IntakeError
 from agency.domain.timezones import now_utc
 from agency.extensions import db
 from agency.models import Creditor
 from agency.services.audit import Actor, audit_scope
 from agency.services.intake import check_readable, preview, rejected_csv, save_mapping, status_document
-from agency.services.intake.report import percent_done
-from agency.services.intake.uploads import UploadError, portfolio_of, receive_upload, recent_portfolios
+from agency.services.intake.report import percent_done, portfolio_of, recent_portfolios
+from agency.web.uploads import UploadError, receive_upload
+from agency.web.downloads import rejected_rows_download
 from workers.intake import start_import
 
 menu_item(25, lambda: _l("Imports"), "backoffice.portfolios", STAFF)
@@ -112,12 +113,4 @@ def portfolio(portfolio_id: int):
 @allow(STAFF)
 def portfolio_rejected(portfolio_id: int):
     found = portfolio_of(db.session, portfolio_id, None) or abort(404)
-    return csv_response(rejected_csv(db.session, found), found)
-
-
-def csv_response(lines, portfolio) -> Response:
-    name = f"rejets-portefeuille-{portfolio.id}.csv"
-    return Response(list(lines), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
-
-
+    return rejected_rows_download(rejected_csv(db.session, found), found)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from agency.access import STAFF, allow
 from agency.backoffice import bp
-from agency.backoffice.registry import menu_item
+from agency.web.registry import menu_item
 from agency.extensions import db
 from agency.models import OutboundMessage
 from agency.models.message import MESSAGE_STATUSES

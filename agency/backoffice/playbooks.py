@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from agency.access import MANAGERS, allow
 from agency.backoffice import bp
-from agency.backoffice.registry import case_panel, menu_item
+from agency.web.registry import case_panel, menu_item
 from agency.domain.playbook import PlaybookError
 from agency.domain.timezones import now_utc
 from agency.extensions import db

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from agency.access import MANAGERS, allow
 from agency.backoffice import bp
-from agency.backoffice.registry import menu_item
+from agency.web.registry import menu_item
 from agency.domain.timezones import now_utc
 from agency.extensions import db
 from agency.models import Team

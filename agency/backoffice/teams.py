@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from agency.access import MANAGERS, STAFF, allow
 from agency.backoffice import bp
-from agency.backoffice.registry import case_panel, menu_item
+from agency.web.registry import case_panel, menu_item
 from agency.domain.timezones import now_utc
 from agency.extensions import db
 from agency.models import AssignmentRule, Creditor, Partner, Team, User

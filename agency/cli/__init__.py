@@ -12,13 +12,10 @@ import pkgutil
 import click
 from flask.cli import FlaskGroup
 
-
-def _create_app():
-    from agency import create_app
-    return create_app()
+from agency import create_app
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False,
+@click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False,
              load_dotenv=False, set_debug_flag=False)
 def cli() -> None:
     """Recouvra operator commands."""

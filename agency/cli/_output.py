@@ -9,6 +9,8 @@ from collections.abc import Callable
 import click
 
 from agency.domain.timezones import now_utc
+from agency.extensions import db
+from agency.services.audit import Actor, audit_scope
 
 
 class CommandError(Exception):
@@ -32,8 +34,6 @@ def operator_command(command: Callable) -> Callable:
     """Run in a transaction attributed to the operator; errors become a clean exit 1."""
     @functools.wraps(command)
     def wrapper(*args, as_json: bool = False, **kwargs):
-        from agency.extensions import db
-        from agency.services.audit import Actor, audit_scope
         try:
             with audit_scope(db.session, Actor.system("cli"), now_utc()):
                 result = command(*args, as_json=as_json, **kwargs)

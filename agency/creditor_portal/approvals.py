@@ -5,10 +5,10 @@ from flask import render_template, request
 from flask_login import current_user
 
 from agency.access import CREDITOR, allow
-from agency.backoffice.approvals import decide_from_form
 from agency.creditor_portal import bp
 from agency.extensions import db
 from agency.services.approvals import QueueFilters, approval_queue
+from agency.web.approvals import decide_from_form
 
 
 @bp.route("/approvals")

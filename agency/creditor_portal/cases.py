@@ -7,7 +7,7 @@ from flask_login import current_user
 from flask_babel import lazy_gettext as _l
 
 from agency.access import CREDITOR, allow
-from agency.backoffice.registry import menu_item
+from agency.web.registry import menu_item
 from agency.creditor_portal import bp
 from agency.extensions import db
 from agency.models.case import PHASES

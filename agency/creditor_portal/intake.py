@@ -7,16 +7,16 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from agency.access import CREDITOR, allow
-from agency.backoffice.registry import menu_item
-from agency.backoffice.intake import csv_response
+from agency.web.registry import menu_item
+from agency.web.downloads import rejected_rows_download
 from agency.creditor_portal import bp
 from agency.domain.timezones import now_utc
 from agency.extensions import db
 from agency.models import Creditor
 from agency.services.audit import Actor, audit_scope
 from agency.services.intake import rejected_csv, status_document
-from agency.services.intake.report import percent_done
-from agency.services.intake.uploads import UploadError, portfolio_of, receive_upload, recent_portfolios
+from agency.services.intake.report import percent_done, portfolio_of, recent_portfolios
+from agency.web.uploads import UploadError, receive_upload
 from workers.intake import start_import
 
 menu_item(20, lambda: _l("Mes imports"), "creditor_portal.portfolios", CREDITOR)
@@ -68,4 +68,4 @@ def portfolio(portfolio_id: int):
 @allow(CREDITOR)
 def portfolio_rejected(portfolio_id: int):
     found = _own(portfolio_id)
-    return csv_response(rejected_csv(db.session, found), found)
+    return rejected_rows_download(rejected_csv(db.session, found), found)

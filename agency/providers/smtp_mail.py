@@ -5,7 +5,7 @@ import smtplib
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from agency.providers import PermanentError, TransientError
+from agency.providers.base import PermanentError, TransientError
 
 
 class SmtpMail:

@@ -6,7 +6,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from agency.providers import PermanentError, TransientError
+from agency.providers.base import PermanentError, TransientError
 
 
 class TwilioSms:

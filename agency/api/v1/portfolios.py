@@ -9,7 +9,8 @@ from agency.domain.timezones import now_utc
 from agency.extensions import db
 from agency.services.audit import Actor, audit_scope
 from agency.services.intake import status_document
-from agency.services.intake.uploads import UploadError, portfolio_of, receive_upload
+from agency.services.intake.report import portfolio_of
+from agency.web.uploads import UploadError, receive_upload
 from workers.intake import start_import
 
 

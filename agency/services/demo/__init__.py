@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from agency.domain.money import Money
-from agency.models import Creditor, Partner
+from agency.models import Creditor, Partner, Team, User
 from agency.services.audit import current_scope
 from agency.services.cases import ClaimInput, open_case
 from agency.services.debtors import AddressInput, DebtorInput, create_debtor
@@ -91,7 +91,6 @@ def _creditor_users(session: Session, password: str | None) -> list[dict]:
 
 
 def _amicable_agents(session: Session):
-    from agency.models import Team, User
     return list(session.scalars(select(User).join(Team, User.team_id == Team.id).where(
         Team.code == "amicable", User.role == "agent").order_by(User.id)))
 

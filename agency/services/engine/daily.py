@@ -11,7 +11,7 @@ unique per case and step, so two passes at once cannot fire a step twice.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -22,6 +22,7 @@ from agency.domain.timezones import UTC, local_date
 from agency.models import Creditor
 from agency.models.playbook import CaseEngine, EnginePass
 from agency.services.audit import current_scope
+from agency.services.calls.promises import check_promises
 from agency.services.engine.batch import (
     Batch, batch_zones, load_claims, python_case_ids, route_special_cases, select_due,
     set_due_instants, step_dates,
@@ -61,12 +62,7 @@ def run_pass(session: Session, *, now: datetime, batch_size: int = BATCH_SIZE) -
 
 def _settle_promises(session: Session, now: datetime) -> int:
     """The workspace's promise check runs first, so broken promises resume today."""
-    try:
-        from agency.services.calls.promises import check_promises
-    except ImportError:  # the workspace is not installed: no promises to settle
-        return 0
-    result = check_promises(session, now=now)
-    return sum(result.values()) if isinstance(result, dict) else int(result or 0)
+    return sum(check_promises(session, now=now).values())
 
 
 def _creditors_with_cases(session: Session) -> list[Creditor]:
@@ -141,14 +137,3 @@ def contract_approvals(creditor: Creditor) -> dict[str, str]:
         if kind in ACTION_KINDS and role in APPROVER_ROLES:
             rules[kind] = role
     return rules
-
-
-def mark_due(session: Session, case_ids: list[int], now: datetime) -> int:
-    """An event touched these cases: the next pass evaluates them (whatever their zone)."""
-    if not case_ids:
-        return 0
-    day = now.date() - timedelta(days=1)
-    result = session.execute(
-        CaseEngine.__table__.update().where(CaseEngine.case_id.in_(case_ids))
-        .values(next_step_at=day))
-    return result.rowcount

@@ -18,6 +18,7 @@ from agency.models.base import sql_in
 from agency.models.playbook import CaseStep, PlaybookStep, PlaybookStepAction
 from agency.services.audit import current_scope, give_reason
 from agency.services.engine.batch import Batch
+from agency.services.engine.sweep import mark_due
 from agency.services.sql import run, run_many
 
 FINISHED = ("done", "skipped", "cancelled")
@@ -135,7 +136,6 @@ def settle_step(session: Session, case_id: int, step_code: str | None, now: date
     case = session.get(Case, case_id)
     record.status = "done" if "done" in statuses or not statuses else "cancelled"
     record.on_date = local_date(now, case.creditor.timezone)
-    from agency.services.engine.daily import mark_due
     mark_due(session, [case_id], now)
     session.flush()
     return record.status

@@ -15,7 +15,7 @@ from agency.models import Case, Debtor
 from agency.models.playbook import CaseEngine, EngineHold
 from agency.services import cases as case_service
 from agency.services.audit import current_scope, give_reason, record
-from agency.services.engine.daily import mark_due
+from agency.services.engine.sweep import mark_due
 
 
 class HoldError(ValueError):

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from agency.domain.playbook import PlaybookError
 from agency.domain.timezones import local_date
 from agency.models import Case, Claim, Creditor
-from agency.models.playbook import EnginePass
+from agency.models.playbook import CaseEngine, EnginePass
 from agency.services.sql import run
 from agency.services.engine.playbooks import adopt_playbook, find_version
 
@@ -78,3 +78,14 @@ def mark_changed_cases(session: Session, *, now: datetime, previous: EnginePass 
         due=now.date() - timedelta(days=1), after_claim=_watermark(previous, "claim"),
         top_claim=watermarks["claim"], since=since)
     return result.rowcount or 0
+
+
+def mark_due(session: Session, case_ids: list[int], now: datetime) -> int:
+    """An event touched these cases: the next pass evaluates them (whatever their zone)."""
+    if not case_ids:
+        return 0
+    day = now.date() - timedelta(days=1)
+    result = session.execute(
+        CaseEngine.__table__.update().where(CaseEngine.case_id.in_(case_ids))
+        .values(next_step_at=day))
+    return result.rowcount

@@ -11,6 +11,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from agency.models import Creditor
+from agency.services.calls.assignment import plan_assignment
+from agency.services.engine.sweep import enrol_creditor, mark_due
 from agency.services.sql import copy_rows, run
 
 
@@ -27,7 +29,6 @@ def chunk_case_ids(session: Session) -> tuple[list[int], list[int]]:
 def assign_staged_cases(session: Session, creditor_id: int) -> None:
     """The team and agent of each case the chunk is about to open (services.assignment),
     staged in ``intake_assign`` so the cases are created assigned, in file order."""
-    from agency.services.calls.assignment import plan_assignment
     keys = run(session, "SELECT case_key FROM intake_case WHERE is_new = 1 ORDER BY first_line").scalars().all()
     plan = plan_assignment(session, ((key, "amicable", creditor_id) for key in keys),
                            lambda: _staged_balances(session))
@@ -46,7 +47,6 @@ def after_chunk(session: Session, creditor: Creditor, new_ids: list[int], change
     if new_ids:
         enrol_new_cases(session, creditor, new_ids, now)
     if changed_ids:
-        from agency.services.engine.daily import mark_due
         mark_due(session, changed_ids, now)
 
 
@@ -54,5 +54,4 @@ def enrol_new_cases(session: Session, creditor: Creditor, case_ids: list[int], n
     """Put the new cases under the creditor's playbook, due at the next engine pass."""
     if not creditor.playbook_name:
         return
-    from agency.services.engine.sweep import enrol_creditor
     enrol_creditor(session, creditor, now=now, after_id=min(case_ids) - 1, up_to_id=max(case_ids))

@@ -72,3 +72,18 @@ def _drain(buffer: io.StringIO) -> str:
     buffer.seek(0)
     buffer.truncate()
     return text
+
+
+def portfolio_of(session: Session, portfolio_id: int, creditor_id: int | None) -> Portfolio | None:
+    """A portfolio, confined to a creditor when one is given (portal, API)."""
+    query = select(Portfolio).where(Portfolio.id == portfolio_id)
+    if creditor_id is not None:
+        query = query.where(Portfolio.creditor_id == creditor_id)
+    return session.scalar(query)
+
+
+def recent_portfolios(session: Session, creditor_id: int | None, limit: int = 20) -> list[Portfolio]:
+    query = select(Portfolio).order_by(Portfolio.id.desc()).limit(limit)
+    if creditor_id is not None:
+        query = query.where(Portfolio.creditor_id == creditor_id)
+    return list(session.scalars(query))

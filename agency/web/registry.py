@@ -1,4 +1,4 @@
-"""Extension points of the back-office: the case page's panels and the menu.
+"""Extension points of the staff and creditor pages: the case page's panels and the menus.
 
 An area registers what it shows once, at import; the case view and the base template
 render whatever is registered, in order, so no area edits another's template.

@@ -1,11 +1,11 @@
-"""What the web, API and portal views share: where uploads go and how one is received."""
+"""Receiving a portfolio file in the back-office, the creditor portal and the API: where
+uploads go and how one becomes a portfolio."""
 from __future__ import annotations
 
 import json
 import os
 
 from flask import current_app
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
@@ -48,18 +48,3 @@ def _parse_mapping(text: str) -> dict:
     if not isinstance(mapping, dict):
         raise UploadError("La correspondance des colonnes doit être un objet {en-tête: champ}.")
     return mapping
-
-
-def portfolio_of(session: Session, portfolio_id: int, creditor_id: int | None) -> Portfolio | None:
-    """A portfolio, confined to a creditor when one is given (portal, API)."""
-    query = select(Portfolio).where(Portfolio.id == portfolio_id)
-    if creditor_id is not None:
-        query = query.where(Portfolio.creditor_id == creditor_id)
-    return session.scalar(query)
-
-
-def recent_portfolios(session: Session, creditor_id: int | None, limit: int = 20) -> list[Portfolio]:
-    query = select(Portfolio).order_by(Portfolio.id.desc()).limit(limit)
-    if creditor_id is not None:
-        query = query.where(Portfolio.creditor_id == creditor_id)
-    return list(session.scalars(query))

@@ -1,0 +1,1 @@
+"""What several blueprints share: receiving uploads, file downloads, the approval form."""
