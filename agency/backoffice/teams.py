@@ -20,6 +20,7 @@ from agency.services.calls.assignment import AssignmentError, bulk_reassign, set
 from agency.services.audit import Actor, audit_scope
 from agency.services.cases import find_case
 from agency.services.partners import PARTNER_KINDS, PartnerError, send_task, tasks_of_case
+from workers.messages import dispatch
 
 menu_item(80, lambda: _l("Équipes"), "backoffice.teams", MANAGERS)
 
@@ -121,7 +122,6 @@ def send_partner_task(reference: str):
             flash(_("Mission non envoyée : %(error)s", error=str(exc)), "danger")
             return redirect(url_for("backoffice.case", reference=case.reference))
     db.session.commit()
-    from workers.messages import dispatch
     dispatch([sent.message_id])
     flash(_("Mission envoyée à %(name)s.", name=partner.name), "success")
     return redirect(url_for("backoffice.case", reference=case.reference))

@@ -3,10 +3,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from rq import Queue, Worker
+
+from workers.queues import redis_connection
+from workers.schedule import run_in_process, run_scheduler
 
 
 @click.command("worker")
@@ -15,9 +20,6 @@ from flask.cli import with_appcontext
 @with_appcontext
 def worker(queues: str, burst: bool) -> None:
     """Run an RQ worker on the queues (needs REDIS_URL)."""
-    from rq import Queue, Worker
-
-    from workers.queues import redis_connection
     url = current_app.config.get("REDIS_URL")
     if not url:
         raise click.ClickException("REDIS_URL is not set: jobs run in-process, no worker needed")
@@ -39,9 +41,6 @@ def serve(host: str, port: int) -> None:
             helpers.append(subprocess.Popen([sys.executable, "-m", "agency.cli", command]))
         click.echo(f"worker and scheduler started (pids {', '.join(str(p.pid) for p in helpers)})")
     else:
-        import threading
-
-        from workers.schedule import run_in_process
         threading.Thread(target=run_in_process, args=(current_app._get_current_object(),),
                          daemon=True, name="recouvra-scheduler").start()
         click.echo("no REDIS_URL: background and periodic jobs run in-process")
@@ -60,8 +59,6 @@ def serve(host: str, port: int) -> None:
 @with_appcontext
 def scheduler(interval: int) -> None:
     """Enqueue the periodic jobs (daily pass, deferred messages) when they fall due."""
-    from workers.queues import redis_connection
-    from workers.schedule import run_scheduler
     if not current_app.config.get("REDIS_URL"):
         raise click.ClickException("REDIS_URL is not set: there are no queues to schedule into")
     run_scheduler(redis_connection(), interval)
