@@ -1,1 +1,3 @@
-"""Use cases: (session, ids, actor, now) -> result. No Flask, never commits."""
+"""Use cases, one package per capability (intake, engine, calls, demo) beside the shared
+modules (audit, ledger, cases, sql, ...). They take the session, read the actor and "now"
+from the audit scope, never commit and never import Flask."""
