@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, request, session
+from werkzeug.middleware.proxy_fix import ProxyFix
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -23,7 +24,8 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from agency import models  # noqa: F401 - registers the tables
-    from agency.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+    from agency.auth.sessions import init_sessions
+    from agency.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
     from agency.i18n import compile_catalogs
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
@@ -39,11 +41,14 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
-
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        from agency.models import User
-        return db.session.get(User, int(user_id))
+    init_sessions()
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)  # Redis down: still limited
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    limiter.init_app(app)
+    if app.config.get("PROXY_COUNT"):
+        hops = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def _select_locale() -> str:
@@ -75,10 +80,13 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_hooks(app: Flask) -> None:
     from agency.access import check_access
+    from agency.errors import register_error_pages
     from agency.templating import register_filters
 
     app.before_request(check_access)
     register_filters(app)
+    register_error_pages(app)
+    production = app.config.get("AGENCY_ENV") == "production"
 
     @app.after_request
     def security_headers(response):
@@ -86,8 +94,11 @@ def _register_hooks(app: Flask) -> None:
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self'; "
             "script-src 'self'; frame-ancestors 'none'; form-action 'self'")
+        response.headers.setdefault("X-Frame-Options", "DENY")  # frame-ancestors for older browsers
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if production or request.is_secure:  # browsers ignore it over plain http anyway
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
 
 

@@ -7,6 +7,7 @@ from flask import abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
 
 from agency.security import CREDITOR_ROLE, STAFF_ROLES
+from agency.services.accounts.two_factor import is_required as two_factor_required
 
 PUBLIC = "public"      # anyone (login page, health)
 API = "api"            # a creditor's API token
@@ -15,6 +16,7 @@ PARTNER = DEBTOR       # an external partner's secret task link, checked by the 
 STAFF = STAFF_ROLES
 MANAGERS = ("admin", "direction", "team_lead")
 CREDITOR = (CREDITOR_ROLE,)
+SIGNED_IN = STAFF + CREDITOR  # any signed-in user (one's own account pages)
 
 
 def allow(*audiences: str | tuple[str, ...]) -> Callable:
@@ -27,6 +29,12 @@ def allow(*audiences: str | tuple[str, ...]) -> Callable:
         view.allowed = frozenset(flat)
         return view
     return mark
+
+
+def reachable_before_two_factor(view: Callable) -> Callable:
+    """Mark the view a user who must enrol a second factor may open before doing so."""
+    view.before_two_factor = True
+    return view
 
 
 def check_access():
@@ -45,6 +53,9 @@ def check_access():
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     if current_user.role not in allowed:
         abort(403)
+    if (not current_user.has_two_factor and two_factor_required(current_user)
+            and not getattr(view, "before_two_factor", False)):
+        return redirect(url_for("auth.two_factor_enrol"))
     return None
 
 
