@@ -41,6 +41,9 @@ def check_access():
     """before_request: enforce the view's declaration (deny by default)."""
     if request.endpoint is None or request.endpoint == "static" or request.endpoint.endswith(".static"):
         return None
+    # Resume the session now, before the view: resuming may end it or note activity and
+    # commits that, which must not take a view's half-done changes with it.
+    signed_in = current_user.is_authenticated
     view = current_app.view_functions.get(request.endpoint)
     allowed = getattr(view, "allowed", None)
     if not allowed:
@@ -49,7 +52,7 @@ def check_access():
         return None
     if API in allowed:
         return _check_api_token()
-    if not current_user.is_authenticated:
+    if not signed_in:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     if current_user.role not in allowed:
         abort(403)
