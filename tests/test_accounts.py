@@ -210,3 +210,44 @@ def test_the_server_error_page_reveals_nothing(app, client, monkeypatch):
 def test_api_errors_are_json(client):
     response = client.get("/api/v1/no-such-thing")
     assert response.status_code == 404 and response.json == {"error": "not found"}
+
+
+def test_the_lock_grows_and_a_login_clears_it(session, make_user):
+    from agency.models import LoginThrottle
+    from agency.services.audit import Actor, audit_scope
+    user = make_user("agent")
+    subject = logins.throttle_subject(user.email)
+
+    def attempt(at, password="wrong password!"):
+        with audit_scope(session, Actor.system("test"), at):
+            return logins.check_password_login(session, email=user.email.upper(), password=password)
+
+    results = [attempt(T0 + timedelta(seconds=n)) for n in range(5)]
+    assert [r.locked_until for r in results[:4]] == [None] * 4
+    assert results[4].locked_until == T0 + timedelta(seconds=4, minutes=1) and results[4].lock_message_id
+    assert attempt(T0 + timedelta(seconds=30), PASSWORD).user is None           # locked: not even checked
+    later = T0 + timedelta(minutes=2)
+    results = [attempt(later + timedelta(seconds=n)) for n in range(5)]
+    assert results[4].locked_until == later + timedelta(seconds=4, minutes=5)   # the second lock is longer
+    free = later + timedelta(minutes=6)
+    assert attempt(free, PASSWORD).user == user
+    with audit_scope(session, Actor.system("test"), free):
+        logins.clear_failures(session, subject)
+    row = session.get(LoginThrottle, subject, populate_existing=True)
+    assert row.failures == 0 and row.locked_until is None
+    attempt(free + timedelta(minutes=1))
+    assert logins.forget_old_failures(session, now=free + timedelta(hours=2)) == 0
+    assert logins.forget_old_failures(session, now=free + timedelta(days=2)) == 1
+    assert session.get(LoginThrottle, subject) is None
+
+
+def test_the_daily_job_forgets_old_failure_counts(session, scope):
+    from agency.models import LoginThrottle
+    from workers.accounts import forget_login_failures
+    from workers.schedule import _periodic
+    session.add_all([LoginThrottle(subject="old", failures=3, last_failure_at=T0 - timedelta(days=3)),
+                     LoginThrottle(subject="fresh", failures=3, last_failure_at=now_utc())])
+    session.flush()
+    assert forget_login_failures() == 1
+    assert {r.subject for r in session.scalars(select(LoginThrottle))} == {"fresh"}
+    assert "accounts.forget_login_failures" in {entry.name for entry in _periodic()}

@@ -43,8 +43,10 @@ class Periodic:
 
 def _periodic() -> list[Periodic]:
     """The schedule. Imported lazily so that jobs may import this module."""
+    from workers.accounts import forget_login_failures
     from workers.messages import send_due_messages
-    entries = [Periodic("messages.send_due", send_due_messages, every=timedelta(minutes=5))]
+    entries = [Periodic("messages.send_due", send_due_messages, every=timedelta(minutes=5)),
+               Periodic("accounts.forget_login_failures", forget_login_failures, at=time(3, 0))]
     try:
         from workers.engine import daily_pass
     except ImportError:

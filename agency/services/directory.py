@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from agency.domain.accounts import account_email, check_password
+from agency.domain.accounts import AccountEmailError, account_email, check_password
 from agency.domain.money import check_currency
 from agency.domain.timezones import zone_for_country
 from agency.models import AgentPair, ApiToken, Creditor, Team, User
@@ -93,7 +93,12 @@ def pair_users(session: Session, first: User, second: User) -> AgentPair:
 
 
 def find_user(session: Session, email: str) -> User | None:
-    return session.scalar(select(User).where(User.email == email.strip().lower()))
+    """The account of ``email``, normalised by the one rule for account emails."""
+    try:
+        normal = account_email(email)
+    except AccountEmailError:
+        return None
+    return session.scalar(select(User).where(User.email == normal))
 
 
 def create_token(session: Session, *, creditor: str, label: str | None = None) -> tuple[ApiToken, str]:

@@ -12,11 +12,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from agency.domain.accounts import FAILURES_FORGOTTEN_AFTER, AccountEmailError, account_email, lock_after
+from agency.services.directory import find_user
 from agency.models import LoginThrottle, User
 from agency.security import hash_password, verify_password
 from agency.services.audit import current_scope, record
@@ -49,7 +50,7 @@ def check_password_login(session: Session, *, email: str, password: str) -> Logi
     until = locked_until(session, subject)
     if until is not None:
         return LoginResult(locked_until=until)
-    user = _find_account(session, email)
+    user = find_user(session, email)
     stored = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
     right = verify_password(stored, password) and stored is not _DUMMY_HASH
     if right and user.active:
@@ -92,12 +93,13 @@ def locked_until(session: Session, subject: str) -> datetime | None:
     return until if until is not None and until > current_scope(session).now else None
 
 
-def _find_account(session: Session, email: str) -> User | None:
-    try:
-        normal = account_email(email)
-    except AccountEmailError:
-        return None
-    return session.scalar(select(User).where(User.email == normal))
+def forget_old_failures(session: Session, *, now: datetime) -> int:
+    """Delete the counts nobody needs any more (no lock running, last failure over a day ago):
+    emails typed at random would otherwise pile up."""
+    result = session.execute(delete(LoginThrottle).where(
+        LoginThrottle.last_failure_at < now - FAILURES_FORGOTTEN_AFTER,
+        or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until < now)))
+    return result.rowcount
 
 
 def _throttle(session: Session, subject: str) -> LoginThrottle:
