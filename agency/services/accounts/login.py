@@ -17,10 +17,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from agency.domain.accounts import FAILURES_FORGOTTEN_AFTER, AccountEmailError, account_email, lock_after
-from agency.services.directory import find_user
 from agency.models import LoginThrottle, User
 from agency.security import hash_password, verify_password
 from agency.services.audit import current_scope, record
+from agency.services.directory import find_user
 from agency.services.messages import queue_message
 
 # Same argon2 parameters as real hashes, so checking it costs the same time.
@@ -45,7 +45,6 @@ def throttle_subject(email: str) -> str:
 
 def check_password_login(session: Session, *, email: str, password: str) -> LoginResult:
     """The first step of a login: the account if the password is right and it is not locked."""
-    now = current_scope(session).now
     subject = throttle_subject(email)
     until = locked_until(session, subject)
     if until is not None:
