@@ -7,15 +7,18 @@ from flask import Flask, request, session
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from agency import models
+from agency import models  # noqa: F401 - registers the tables
 from agency.access import check_access
 from agency.api.v1 import bp as api_v1_bp
 from agency.auth import bp as auth_bp
 from agency.backoffice import bp as backoffice_bp
 from agency.config import INSTANCE, ROOT, from_environment
 from agency.creditor_portal import bp as creditor_portal_bp
-from agency.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+from agency.auth.sessions import init_sessions
+from agency.errors import register_error_pages
+from agency.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 from agency.i18n import compile_catalogs
 from agency.partner_links import bp as partner_links_bp
 from agency.templating import register_filters
@@ -35,7 +38,6 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         INSTANCE.mkdir(parents=True, exist_ok=True)
     db.init_app(app)
@@ -49,10 +51,14 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
-
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(models.User, int(user_id))
+    init_sessions()
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)  # Redis down: still limited
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    limiter.init_app(app)
+    if app.config.get("PROXY_COUNT"):
+        hops = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def _select_locale() -> str:
@@ -79,6 +85,8 @@ def _register_hooks(app: Flask) -> None:
 
     app.before_request(check_access)
     register_filters(app)
+    register_error_pages(app)
+    production = app.config.get("AGENCY_ENV") == "production"
 
     @app.after_request
     def security_headers(response):
@@ -86,8 +94,11 @@ def _register_hooks(app: Flask) -> None:
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self'; "
             "script-src 'self'; frame-ancestors 'none'; form-action 'self'")
+        response.headers.setdefault("X-Frame-Options", "DENY")  # frame-ancestors for older browsers
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if production or request.is_secure:  # browsers ignore it over plain http anyway
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
 
 

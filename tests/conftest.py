@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, text
 from agency import create_app
 from agency.config import database_url
 from agency.domain.timezones import UTC
-from agency.extensions import db
+from agency.extensions import db, limiter
 from agency.services.audit import Actor, audit_scope
 from tests.factories import (  # noqa: F401 - fixtures
     login, make_case, make_creditor, make_debtor, make_user)
@@ -69,6 +69,16 @@ def app():
     yield app
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def login_limits(app):
+    """Flask-Limiter counts in the real Redis (TEST_REDIS_URL): every test starts with none."""
+    with app.app_context():
+        limiter.reset()
+    yield
+    with app.app_context():
+        limiter.reset()
 
 
 @pytest.fixture(autouse=True)

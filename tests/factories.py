@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import itertools
+import re
 from datetime import date
 
+import pyotp
 import pytest
 
 from agency.domain.money import Money
+from agency.domain.timezones import now_utc
+from agency.services.accounts.two_factor import STEP_SECONDS, is_required
 from agency.services.cases import ClaimInput, open_case
 from agency.services.debtors import AddressInput, DebtorInput, create_debtor
 from agency.services.directory import create_creditor, create_user
@@ -55,9 +59,38 @@ def make_case(session, scope, make_creditor, make_debtor):
 
 
 @pytest.fixture
-def login(client):
+def login(client, session):
+    """Sign ``user`` in as a person would: the password, then the code of its authenticator
+    for users who have one, or the enrolment pages for users who must have one."""
     def do_login(user, password: str = PASSWORD):
         response = client.post("/login", data={"email": user.email, "password": password})
         assert response.status_code == 302, response.data[:500]
+        if response.location.endswith("/login/code"):
+            response = client.post("/login/code", data={"code": totp_code(session, user)})
+            assert response.status_code == 302 and "/login" not in response.location, response.data[:500]
+        elif is_required(user) and not user.has_two_factor:
+            enrol_two_factor(client, session, user)
         return client
     return do_login
+
+
+SECRET_ON_PAGE = re.compile(r'id="totp-secret">([A-Z2-7]+)<')
+
+
+def enrol_two_factor(client, session, user) -> list[str]:
+    """Enrol through the pages: read the secret shown, answer with its code; the recovery codes."""
+    page = client.get("/account/two-factor").get_data(as_text=True)
+    secret = SECRET_ON_PAGE.search(page).group(1)
+    done = client.post("/account/two-factor", data={"code": pyotp.TOTP(secret).now()})
+    assert done.status_code == 200 and 'id="recovery-codes"' in done.get_data(as_text=True)
+    session.refresh(user)
+    return re.findall(r"<li>([a-z0-9]{5}-[a-z0-9]{5})</li>", done.get_data(as_text=True))
+
+
+def totp_code(session, user) -> str:
+    """The authenticator's code now, or of the next step when this one was already used."""
+    session.refresh(user)
+    step = int(now_utc().timestamp()) // STEP_SECONDS
+    if user.totp_last_step is not None and user.totp_last_step >= step:
+        step = user.totp_last_step + 1
+    return pyotp.TOTP(user.totp_secret).at(step * STEP_SECONDS)

@@ -59,14 +59,14 @@ def test_each_role_reaches_only_what_it_is_allowed(app, client, login, make_user
     login(user)
     for rule in routes(app):
         allowed = app.view_functions[rule.endpoint].allowed
-        if rule.endpoint in ("auth.logout", "auth.set_language"):
+        if rule.endpoint in ("auth.logout", "auth.set_language", "auth.sign_out_everywhere"):
             continue  # would end or alter the session under test
         method, url = build(rule, foreign_case)
         status = client.open(url, method=method).status_code
         if allowed & {PUBLIC, DEBTOR, API}:
             continue
         if role in allowed:
-            assert status in (200, 302, 404), (role, url, status)
+            assert status in (200, 302, 400, 404), (role, url, status)  # 400: a form posted empty
             if role == "creditor":  # another creditor's case: not found, never shown
                 assert status != 200 or "<reference>" not in rule.rule, (role, url)
         else:

@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.commits, pytest.mark.browser]
 @pytest.fixture
 def served(app):
     with audit_scope(db.session, Actor.system("test"), now_utc()):
-        load_demo(db.session, password="demo-pass")
+        load_demo(db.session, password="demo-password-1")
     db.session.commit()
     app.config["SERVER_NAME"] = None
     try:
@@ -32,7 +32,7 @@ def test_staff_logs_in_and_reads_a_case(served, tmp_path):
         page.goto(f"{served}/cases")
         assert "/login" in page.url
         page.fill("#email", "awa.diop@recouvra.demo")
-        page.fill("#password", "demo-pass")
+        page.fill("#password", "demo-password-1")
         page.click("#login-submit")
         page.wait_for_url(f"{served}/cases")
         page.fill("input[name=q]", "ascoma")

@@ -11,9 +11,9 @@ def counts(session):
 
 
 def test_demo_loads_the_three_creditors_once(session, scope):
-    first = load_demo(session, password="demo")
+    first = load_demo(session, password="demo-password-1")
     after_first = counts(session)
-    second = load_demo(session, password="demo")
+    second = load_demo(session, password="demo-password-1")
     assert first["created"] and not second["created"] and second["logins"] == []
     assert counts(session) == after_first
     codes = set(session.scalars(select(Creditor.code)))
@@ -27,6 +27,6 @@ def test_demo_loads_the_three_creditors_once(session, scope):
 
 def test_demo_cli_twice(runner):
     import json
-    first = json.loads(runner.invoke(args=["demo", "--password", "pw", "--json"]).stdout)
+    first = json.loads(runner.invoke(args=["demo", "--password", "demo-password-1", "--json"]).stdout)
     second = runner.invoke(args=["demo"])
     assert first["created"] and "already loaded" in second.stdout

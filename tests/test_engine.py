@@ -149,7 +149,7 @@ def _direction(session):
     user = session.scalar(select(User).where(User.email == "dir@walk.test"))
     if user is None:
         with audit_scope(session, Actor.system("test"), at(D)):
-            user = create_user(session, email="dir@walk.test", role="direction", password="x" * 12)
+            user = create_user(session, email="dir@walk.test", role="direction", password="correct horse battery")
     return user
 
 

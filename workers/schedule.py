@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from rq import Queue
 
 from agency.domain.timezones import UTC, now_utc
+from workers.accounts import forget_login_failures
 from workers.engine import daily_pass
 from workers.messages import send_due_messages
 
@@ -48,6 +49,7 @@ class Periodic:
 def _periodic() -> list[Periodic]:
     """The schedule."""
     return [Periodic("messages.send_due", send_due_messages, every=timedelta(minutes=5)),
+            Periodic("accounts.forget_login_failures", forget_login_failures, at=time(3, 0)),
             Periodic("engine.daily_pass", daily_pass, at=time(6, 0), zone="UTC"),
             Periodic("engine.hourly_pass", daily_pass, every=timedelta(hours=1))]
 

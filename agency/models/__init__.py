@@ -11,10 +11,11 @@ from agency.models.ledger import LedgerEntry
 from agency.models.message import OutboundMessage
 from agency.models.portfolio import ColumnMapping, Portfolio, PortfolioRejection
 from agency.models.playbook import CaseEngine, CaseStep, EngineHold, EnginePass, PlaybookStep, PlaybookStepAction, PlaybookVersion
-from agency.models.user import AgentPair, Partner, Team, User
+from agency.models.user import AgentPair, LoginThrottle, Partner, RecoveryCode, Team, User, UserSession
 
 __all__ = [
     "Action", "AgentPair", "ApiToken", "AssignmentRule", "CallLog", "PartnerTask", "AuditEvent", "Base", "Case", "CaseSequence", "Claim",
     "Creditor", "Debtor", "DebtorAddress", "DebtorEmail", "DebtorPhone", "Dispute",
-    "InstalmentPlan", "LedgerEntry", "OutboundMessage", "Partner", "PaymentPromise", "Team", "User",
+    "InstalmentPlan", "LedgerEntry", "LoginThrottle", "OutboundMessage", "Partner", "PaymentPromise",
+    "RecoveryCode", "Team", "User", "UserSession",
 ]

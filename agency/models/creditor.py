@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from agency.models.base import Base, Currency, MinorUnits, UTCDateTime
@@ -34,6 +34,8 @@ class Creditor(Base):
     mandate_date: Mapped[date | None] = mapped_column(Date)
     mandate_document: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The creditor's users must sign in with a second factor (TOTP).
+    require_two_factor: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="creditor")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Date, ForeignKey, String
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from agency.models.base import Base, UTCDateTime
@@ -46,19 +46,79 @@ class User(UserMixin, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Away up to and including this day: the other agent of the pair covers the calls.
     absent_until: Mapped[date | None] = mapped_column(Date)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Two-factor (TOTP): the base32 secret, shown once at enrolment; enabled once confirmed.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)  # a code is accepted once
+
+    # The random id of the session the request runs in: what Flask-Login keeps in the cookie
+    # (login_manager.id_attribute), set when the session is opened or resumed. Not a column.
+    session_id = None
 
     team: Mapped[Team | None] = relationship(foreign_keys=[team_id])
     pair: Mapped[AgentPair | None] = relationship(back_populates="members")
+    creditor = relationship("Creditor")
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
+
+    @property
+    def has_two_factor(self) -> bool:
+        return self.totp_enabled_at is not None
+
+    def get_session_id(self) -> str | None:
+        return self.session_id
 
     def partner_in_pair(self) -> User | None:
         """The other agent of the pair, if any."""
         if self.pair is None:
             return None
         return next((m for m in self.pair.members if m.id != self.id), None)
+
+
+class UserSession(Base):
+    """One signed-in browser: the cookie carries its random id, only its SHA-256 is here, and
+    revoking the row ends the session wherever the cookie is."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_by: Mapped[str | None] = mapped_column(String(16))  # see agency.services.accounts.sessions
+    user_agent: Mapped[str | None] = mapped_column(String(255))
+    address: Mapped[str | None] = mapped_column(String(64))
+
+    user: Mapped[User] = relationship()
+
+
+class RecoveryCode(Base):
+    """A one-time second factor for a lost phone; only its SHA-256 is kept."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class LoginThrottle(Base):
+    """Failed logins in a row for an email as typed (known account or not, so the lock does
+    not tell which accounts exist), keyed by the SHA-256 of the normalised email."""
+
+    __tablename__ = "login_throttle"
+
+    subject: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Partner(Base):

@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from agency.domain.accounts import AccountEmailError, account_email, check_password
 from agency.domain.money import check_currency
 from agency.domain.timezones import zone_for_country
 from agency.models import AgentPair, ApiToken, Creditor, Team, User
@@ -52,7 +53,9 @@ def create_user(session: Session, *, email: str, role: str, name: str | None = N
                 pair_with: str | None = None, creditor: str | None = None,
                 locale: str = "fr") -> User:
     """A staff or creditor user; an agent can be paired with another of its team."""
-    email = email.strip().lower()
+    email = account_email(email)
+    if password is not None:
+        check_password(password, email=email)
     if role not in ROLES:
         raise DirectoryError(f"unknown role {role}; one of {', '.join(ROLES)}")
     if session.scalar(select(User.id).where(User.email == email)):
@@ -90,7 +93,12 @@ def pair_users(session: Session, first: User, second: User) -> AgentPair:
 
 
 def find_user(session: Session, email: str) -> User | None:
-    return session.scalar(select(User).where(User.email == email.strip().lower()))
+    """The account of ``email``, normalised by the one rule for account emails."""
+    try:
+        normal = account_email(email)
+    except AccountEmailError:
+        return None
+    return session.scalar(select(User).where(User.email == normal))
 
 
 def create_token(session: Session, *, creditor: str, label: str | None = None) -> tuple[ApiToken, str]:
@@ -101,6 +109,23 @@ def create_token(session: Session, *, creditor: str, label: str | None = None) -
     session.add(row)
     session.flush()
     return row, token
+
+
+def revoke_token(session: Session, prefix_or_id: str) -> ApiToken:
+    """Revoke an API token named by its id or its display prefix (``rcv_…``)."""
+    key = prefix_or_id.strip()
+    query = select(ApiToken).where(ApiToken.id == int(key)) if key.isdigit() else \
+        select(ApiToken).where(ApiToken.prefix == key)
+    rows = session.scalars(query).all()
+    if not rows:
+        raise DirectoryError(f"no API token {key}")
+    if len(rows) > 1:
+        raise DirectoryError(f"several tokens start with {key}: give the id")
+    row = rows[0]
+    if row.revoked_at is None:
+        row.revoked_at = current_scope(session).now
+        session.flush()
+    return row
 
 
 def creditor_for_token(session: Session, token: str) -> Creditor | None:

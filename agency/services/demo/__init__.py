@@ -74,7 +74,7 @@ def load_demo(session: Session, password: str | None = None) -> dict:
 def _staff(session: Session, password: str | None) -> list[dict]:
     logins = []
     for email, role, team, name, pair_with in STAFF:
-        secret = password or secrets.token_urlsafe(9)
+        secret = password or secrets.token_urlsafe(12)
         create_user(session, email=email, role=role, team=team, name=name, password=secret,
                     pair_with=pair_with)
         logins.append({"email": email, "role": role, "password": secret})
@@ -84,7 +84,7 @@ def _staff(session: Session, password: str | None) -> list[dict]:
 def _creditor_users(session: Session, password: str | None) -> list[dict]:
     logins = []
     for email, code, name in CREDITOR_USERS:
-        secret = password or secrets.token_urlsafe(9)
+        secret = password or secrets.token_urlsafe(12)
         create_user(session, email=email, role="creditor", creditor=code, name=name, password=secret)
         logins.append({"email": email, "role": "creditor", "password": secret})
     return logins
