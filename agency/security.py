@@ -36,3 +36,8 @@ def new_api_token() -> tuple[str, str, str]:
 
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_password() -> str:
+    """A random password: 16 URL-safe characters (96 bits), never a common one."""
+    return secrets.token_urlsafe(12)

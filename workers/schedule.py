@@ -8,7 +8,7 @@ downtime only the latest missed slot runs (the jobs themselves catch up).
 from __future__ import annotations
 
 import logging
-import time as clock
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -72,18 +72,22 @@ def enqueue_due(connection, now: datetime | None = None) -> list[str]:
     return claimed
 
 
-def run_scheduler(connection, interval_seconds: int = 30) -> None:
-    """Loop forever: every ``interval_seconds``, enqueue what is due."""
-    while True:
+def run_scheduler(connection, interval_seconds: int = 30,
+                  stop: threading.Event | None = None) -> None:
+    """Every ``interval_seconds``, enqueue what is due; until ``stop`` is set."""
+    stop = stop or threading.Event()
+    while not stop.is_set():
         for key in enqueue_due(connection):
             log.info("enqueued %s", key)
-        clock.sleep(interval_seconds)
+        stop.wait(interval_seconds)
 
 
-def run_in_process(app, interval_seconds: int = 30) -> None:
-    """Without Redis (the demo): run each entry's latest slot inline, once, in a loop."""
+def run_in_process(app, interval_seconds: int = 30, stop: threading.Event | None = None) -> None:
+    """Without Redis (the demo): run each entry's latest slot inline, once, in a loop,
+    until ``stop`` is set."""
+    stop = stop or threading.Event()
     done: set[tuple[str, datetime]] = set()
-    while True:
+    while not stop.is_set():
         with app.app_context():
             now = now_utc()
             for entry in _periodic():
@@ -94,4 +98,4 @@ def run_in_process(app, interval_seconds: int = 30) -> None:
                         entry.func(slot.isoformat())
                     except Exception:  # noqa: BLE001 - keep the demo's loop alive, but say so
                         log.exception("periodic job %s failed", entry.name)
-        clock.sleep(interval_seconds)
+        stop.wait(interval_seconds)

@@ -1,7 +1,6 @@
-"""agency serve / agency worker: the web app and the RQ workers."""
+"""agency serve / worker / scheduler: the web server, the RQ workers and the periodic jobs."""
 from __future__ import annotations
 
-import subprocess
 import sys
 import threading
 
@@ -12,6 +11,9 @@ from rq import Queue, Worker
 
 from workers.queues import redis_connection
 from workers.schedule import run_in_process, run_scheduler
+
+from agency.serving.processes import Child, say, stop_event, supervise
+from agency.serving.web import web_command
 
 
 @click.command("worker")
@@ -32,26 +34,36 @@ def worker(queues: str, burst: bool) -> None:
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", type=click.IntRange(min=1),
+              help="Web processes (default: WEB_CONCURRENCY, else 2 per core + 1, at most 8).")
 @with_appcontext
-def serve(host: str, port: int) -> None:
-    """Serve the web app, with a worker beside it when Redis is configured."""
-    helpers = []
+def serve(host: str, port: int, workers: int | None) -> None:
+    """Serve the web app with gunicorn, plus a worker and the scheduler when Redis is
+    configured; Ctrl-C stops them all."""
+    children = [Child("web", web_command(host, port, workers))]
+    periodic = None
     if current_app.config.get("REDIS_URL"):
-        for command in ("worker", "scheduler"):
-            helpers.append(subprocess.Popen([sys.executable, "-m", "agency.cli", command]))
-        click.echo(f"worker and scheduler started (pids {', '.join(str(p.pid) for p in helpers)})")
+        children += [Child(name, [sys.executable, "-m", "agency.cli", name])
+                     for name in ("worker", "scheduler")]
     else:
-        threading.Thread(target=run_in_process, args=(current_app._get_current_object(),),
-                         daemon=True, name="recouvra-scheduler").start()
-        click.echo("no REDIS_URL: background and periodic jobs run in-process")
-    try:
-        current_app.run(host=host, port=port, debug=False, use_reloader=False)
-    finally:
-        for process in helpers:
-            process.terminate()
-            process.wait(timeout=30)
+        # Here, in the supervisor: the periodic jobs run once, whatever the web processes.
+        say("no REDIS_URL: background jobs run in the web processes, periodic jobs in this one")
+        periodic = PeriodicThread(current_app._get_current_object())
+        periodic.start()
+    status = supervise(children)
+    if periodic is not None:
+        periodic.stop.set()
+        periodic.join(timeout=10)  # a job still running ends with the process, rolled back
+    click.get_current_context().exit(status)
 
 
+class PeriodicThread(threading.Thread):
+    """The periodic jobs run inline (no Redis), until ``stop`` is set."""
+
+    def __init__(self, app) -> None:
+        self.stop = threading.Event()
+        super().__init__(target=run_in_process, args=(app,), kwargs={"stop": self.stop},
+                         daemon=True, name="recouvra-scheduler")
 
 
 @click.command("scheduler")
@@ -61,7 +73,7 @@ def scheduler(interval: int) -> None:
     """Enqueue the periodic jobs (daily pass, deferred messages) when they fall due."""
     if not current_app.config.get("REDIS_URL"):
         raise click.ClickException("REDIS_URL is not set: there are no queues to schedule into")
-    run_scheduler(redis_connection(), interval)
+    run_scheduler(redis_connection(), interval, stop=stop_event())
 
 
 def register(cli: click.Group) -> None:

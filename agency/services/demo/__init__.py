@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import random
-import secrets
+from collections.abc import Mapping
 from datetime import date, timedelta
 from importlib import resources
 
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from agency.domain.money import Money
 from agency.models import Creditor, Partner, Team, User
+from agency.security import new_password
 from agency.services.audit import current_scope
 from agency.services.cases import ClaimInput, open_case
 from agency.services.debtors import AddressInput, DebtorInput, create_debtor
@@ -42,19 +43,27 @@ STAFF = [  # email, role, team, name, pair_with
 CREDITOR_USERS = [("clinique@client.demo", "CLINIQUE", "Service recouvrement clinique"),
                   ("cnss@client.demo", "CNSS", "Direction du recouvrement CNSS"),
                   ("sobca@client.demo", "SOBCA", "Service contentieux SO.B.C.A.")]
+DEMO_LOGINS = tuple([(email, role) for email, role, *_ in STAFF]
+                    + [(email, "creditor") for email, *_ in CREDITOR_USERS])  # (email, role)
 
 
-def load_demo(session: Session, password: str | None = None) -> dict:
-    """Load the demo once; returns the logins created (empty when already loaded)."""
+def load_demo(session: Session, password: str | None = None,
+              passwords: Mapping[str, str] | None = None) -> dict:
+    """Load the demo once; returns the logins created (empty when already loaded).
+
+    Each login gets ``password``, else its own in ``passwords`` (by email), else a new one.
+    """
     if session.scalar(select(Creditor.id).where(Creditor.code == "CLINIQUE")):
         return {"created": False, "logins": []}
     rng = random.Random(2026)
     today = current_scope(session).now.date()
     ensure_teams(session)
-    logins = _staff(session, password)
+    chosen = {email: password or (passwords or {}).get(email) or new_password()
+              for email, _ in DEMO_LOGINS}
+    logins = _staff(session, chosen)
     agents = _amicable_agents(session)
     creditors = _creditors(session)
-    logins += _creditor_users(session, password)
+    logins += _creditor_users(session, chosen)
     _partners(session)
     cases = (_clinic_cases(session, creditors["CLINIQUE"], rng, today)
              + _fund_cases(session, creditors["CNSS"], rng, today)
@@ -71,20 +80,20 @@ def load_demo(session: Session, password: str | None = None) -> dict:
             "waiting_approval": engine["waiting_approval"]}
 
 
-def _staff(session: Session, password: str | None) -> list[dict]:
+def _staff(session: Session, passwords: Mapping[str, str]) -> list[dict]:
     logins = []
     for email, role, team, name, pair_with in STAFF:
-        secret = password or secrets.token_urlsafe(12)
+        secret = passwords[email]
         create_user(session, email=email, role=role, team=team, name=name, password=secret,
                     pair_with=pair_with)
         logins.append({"email": email, "role": role, "password": secret})
     return logins
 
 
-def _creditor_users(session: Session, password: str | None) -> list[dict]:
+def _creditor_users(session: Session, passwords: Mapping[str, str]) -> list[dict]:
     logins = []
     for email, code, name in CREDITOR_USERS:
-        secret = password or secrets.token_urlsafe(12)
+        secret = passwords[email]
         create_user(session, email=email, role="creditor", creditor=code, name=name, password=secret)
         logins.append({"email": email, "role": "creditor", "password": secret})
     return logins
