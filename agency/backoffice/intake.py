@@ -16,9 +16,10 @@ from agency.domain.timezones import now_utc
 from agency.extensions import db
 from agency.models import Creditor
 from agency.services.audit import Actor, audit_scope
-from agency.services.intake import check_readable, preview, rejected_csv, save_mapping, status_document
-from agency.services.intake_report import percent_done
-from agency.services.intake_web import UploadError, portfolio_of, receive_upload, recent_portfolios
+from agency.services.intake import preview, rejected_csv, save_mapping, status_document
+from agency.services.intake_report import created_cases, percent_done, report_page
+from agency.services.intake_web import (UploadError, check_upload, intake_limits, portfolio_of,
+                                        receive_upload, recent_portfolios)
 from workers.intake import start_import
 
 menu_item(25, lambda: _l("Imports"), "backoffice.portfolios", STAFF)
@@ -50,14 +51,11 @@ def upload_portfolio():
             portfolio = receive_upload(db.session, creditor=creditor, source="backoffice",
                                        upload=request.files.get("file"), status="uploaded",
                                        sheet=request.form.get("sheet") or None)
-            readable = check_readable(db.session, portfolio)
     except UploadError as exc:
         db.session.rollback()
-        flash(str(exc), "danger")
+        flash(_("Fichier refusé : %(reason)s", reason=str(exc)), "danger")
         return redirect(url_for("backoffice.portfolios"))
     db.session.commit()
-    if not readable:
-        return redirect(url_for("backoffice.portfolio", portfolio_id=portfolio.id))
     return redirect(url_for("backoffice.portfolio_mapping", portfolio_id=portfolio.id))
 
 
@@ -68,7 +66,7 @@ def portfolio_mapping(portfolio_id: int):
     if portfolio.status != "uploaded":
         return redirect(url_for("backoffice.portfolio", portfolio_id=portfolio.id))
     try:
-        shown = preview(portfolio)
+        shown = preview(portfolio, limits=intake_limits())
     except IntakeError as exc:
         return render_template("intake/mapping.html", portfolio=portfolio, error=exc.message)
     return render_template("intake/mapping.html", portfolio=portfolio, error=None, **shown)
@@ -88,6 +86,8 @@ def confirm_mapping(portfolio_id: int):
         try:
             if request.form.get("save"):
                 save_mapping(db.session, portfolio.creditor_id, mapping)
+            check_upload(portfolio.stored_path, portfolio.filename, sheet=portfolio.sheet,
+                         mapping=mapping, needs_columns=True)
         except IntakeError as exc:
             db.session.rollback()
             flash(exc.message, "danger")
@@ -102,10 +102,27 @@ def confirm_mapping(portfolio_id: int):
 @allow(STAFF)
 def portfolio(portfolio_id: int):
     found = portfolio_of(db.session, portfolio_id, None) or abort(404)
-    return render_template("intake/report.html", portfolio=found, percent=percent_done(found),
-                           report=status_document(db.session, found),
+    return render_template("intake/report.html", **report_context(found, "backoffice.case"),
                            csv_url=url_for("backoffice.portfolio_rejected", portfolio_id=found.id),
                            back_url=url_for("backoffice.portfolios"))
+
+
+def report_context(portfolio, case_endpoint: str) -> dict:
+    """What the report page shows: the counters, and a page of each of its lists (rejected
+    rows, rows kept with warnings, cases opened), chosen by the query string."""
+    args = request.args
+    return {"portfolio": portfolio, "percent": percent_done(portfolio),
+            "report": status_document(db.session, portfolio, errors=False),
+            "rejected": report_page(db.session, portfolio, "error",
+                                    args.get("errors_page", 1, type=int), REPORT_PAGE),
+            "warned": report_page(db.session, portfolio, "warning",
+                                  args.get("warnings_page", 1, type=int), REPORT_PAGE),
+            "cases": created_cases(db.session, portfolio, args.get("cases_page", 1, type=int),
+                                   REPORT_PAGE),
+            "case_endpoint": case_endpoint}
+
+
+REPORT_PAGE = 100
 
 
 @bp.route("/portfolios/<int:portfolio_id>/rejected.csv")
