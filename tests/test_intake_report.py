@@ -99,3 +99,29 @@ def test_each_list_of_the_report_is_a_page_at_a_time(client, session, scope, log
     assert (len(api["errors"]), len(api["row_warnings"])) == (20, 30)
     assert api["row_warnings"][0] == {"line": 102, "column": "Téléphone",
                                       "message": "Numéro de téléphone invalide ignoré : « 0012 »."}
+
+
+def test_the_creditor_and_a_manager_set_the_default_debtor_kind(client, session, scope, login,
+                                                                make_user, make_creditor):
+    from agency.models import AuditEvent
+    own, other = make_creditor("KINDA"), make_creditor("KINDB")
+    user = make_user("creditor", creditor="KINDA")
+    session.commit()
+    login(user)
+    assert "debtor-kind-setting" in client.get("/portal/portfolios").get_data(as_text=True)
+    client.post("/portal/portfolios/debtor-kind", data={"kind": "company"})
+    client.post("/portal/portfolios/debtor-kind", data={"kind": "robot"})
+    session.expire_all()
+    assert (own.default_debtor_kind, other.default_debtor_kind) == ("company", "person")
+    event = session.scalar(select(AuditEvent).where(
+        AuditEvent.verb == "creditor.default_debtor_kind", AuditEvent.creditor_id == own.id))
+    assert event.changes == {"default_debtor_kind": ["person", "company"]}
+    assert client.post(f"/creditors/{other.id}/debtor-kind",
+                       data={"kind": "company"}).status_code in (302, 403)
+    session.expire_all()
+    assert other.default_debtor_kind == "person"
+    client.post("/logout")
+    login(make_user("direction"))
+    client.post(f"/creditors/{other.id}/debtor-kind", data={"kind": "company"})
+    session.expire_all()
+    assert other.default_debtor_kind == "company"

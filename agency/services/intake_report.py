@@ -7,7 +7,7 @@ import io
 from collections.abc import Iterator
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from agency.models import Case, Portfolio, PortfolioRejection
 from agency.models.portfolio import COUNTERS
@@ -41,7 +41,7 @@ def report_page(session: Session, portfolio: Portfolio, level: str, page: int,
 def created_cases(session: Session, portfolio: Portfolio, page: int, per_page: int) -> Page:
     """A page of the cases the import opened, in file order."""
     return page_of(session, select(Case).where(Case.portfolio_id == portfolio.id)
-                   .order_by(Case.id), page, per_page)
+                   .options(selectinload(Case.debtor)).order_by(Case.id), page, per_page)
 
 
 def issues(rows) -> list[dict]:
