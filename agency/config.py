@@ -34,6 +34,13 @@ def _secret_key(env: str) -> str:
     return path.read_text().strip()
 
 
+# The portfolio intake's limits (agency.domain.intake.limits.IntakeLimits holds the
+# defaults): set only those the environment names.
+INTAKE_LIMITS = ("INTAKE_MAX_UNPACKED_MB", "INTAKE_MAX_PART_MB", "INTAKE_MAX_RATIO",
+                 "INTAKE_MAX_PARTS", "INTAKE_MAX_ROWS", "INTAKE_MAX_COLUMNS", "INTAKE_MAX_LINE_KB",
+                 "INTAKE_MAX_CLAIMS_PER_CASE")
+
+
 def from_environment() -> dict:
     env = os.environ.get("AGENCY_ENV", "development")
     production = env == "production"
@@ -81,4 +88,6 @@ def from_environment() -> dict:
         "MAIL_FROM": os.environ.get("MAIL_FROM", "recouvrement@recouvra.local"),
         "AGENCY_NAME": os.environ.get("AGENCY_NAME", "Recouvra"),
         "AGENCY_ADDRESS": os.environ.get("AGENCY_ADDRESS", "12 avenue Léopold Sédar Senghor, Dakar"),
+        "PARTNER_DOCUMENT_MAX_MB": int(os.environ.get("PARTNER_DOCUMENT_MAX_MB", "20")),
+        **{name: int(os.environ[name]) for name in INTAKE_LIMITS if os.environ.get(name)},
     }

@@ -42,8 +42,17 @@ def menu_for_user() -> list:
     return [item for item in MENU if role in item.roles]
 
 
+def page_url(arg: str, number: int) -> str:
+    """This page's URL with the query argument ``arg`` (a list's page number) set."""
+    from flask import request, url_for
+    args = request.args.to_dict()
+    args[arg] = number
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
 def register_filters(app: Flask) -> None:
     app.add_template_global(menu_for_user, "menu_for_user")
+    app.add_template_global(page_url, "page_url")
     app.add_template_global(get_locale, "get_locale")
     app.add_template_filter(money_filter, "money")
     app.add_template_filter(local_filter, "local")

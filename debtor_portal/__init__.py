@@ -1,14 +1,14 @@
 """The debtor portal: a debtor opens the signed link of a reminder and sees its own case."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, current_app, render_template, request
 
 from agency.access import DEBTOR, allow
 from agency.domain.timezones import now_utc
 from agency.extensions import db
 from agency.models import Case
 from agency.services.audit import Actor, audit_scope
-from agency.services.ledger import case_balance
+from agency.services.case_queries import case_balance_shown, claims_page
 from agency.services.links import CASE_LINK_MAX_AGE, OPT_OUT_MAX_AGE, signer_from_config
 from agency.services.messages import opt_out
 
@@ -36,7 +36,9 @@ def case(token: str):
     if found is None:
         abort(404)
     return render_template("debtor_portal/case.html", case=found,
-                           balance=case_balance(db.session, found))
+                           balance=case_balance_shown(found),
+                           claims=claims_page(db.session, found,
+                                              request.args.get("claims_page", 1, type=int)))
 
 
 @bp.route("/stop/<token>", methods=["GET", "POST"])

@@ -73,3 +73,26 @@ def test_staff_sends_a_task_from_the_case_page(client, login, session, make_user
     assert response.status_code == 302, response.data
     assert "Mission envoyée" in client.get(response.location).get_data(as_text=True)
     assert session.scalar(select(PartnerTask.kind).where(PartnerTask.case_id == case.id)) == "bailiff"
+
+
+@pytest.mark.parametrize("outcome,document,refusal", [
+    ("inventé", (b"%PDF-1.4 acte", "acte.pdf"), "unknown outcome"),
+    ("done", (b"MZ\x90\x00 not a pdf", "acte.pdf"), "Type de fichier refusé"),
+    ("done", (b"%PDF-1.4", "acte.exe"), "Type de fichier refusé"),
+    ("done", (b"%PDF-1.4" + b"0" * (200 * 1024), "gros.pdf"), "Document trop volumineux"),
+])
+def test_a_refused_report_or_document_stores_no_file(app, client, session, scope, make_case, bailiff,
+                                                     monkeypatch, tmp_path, outcome, document, refusal):
+    monkeypatch.setattr(app, "instance_path", str(tmp_path))
+    # 100 KB: the test client spools bodies over 500 KB to files it leaves to the collector
+    monkeypatch.setitem(app.config, "PARTNER_DOCUMENT_MAX_MB", 0.1)
+    sent = send_task(session, case=make_case(), partner=bailiff, kind="bailiff", instructions="x",
+                     base_url="https://recouvra.test")
+    session.commit()
+    token = sent.link.rsplit("/", 1)[1]
+    response = client.post(f"/p/{token}", content_type="multipart/form-data", data={
+        "outcome": outcome, "report": "r", "document": (io.BytesIO(document[0]), document[1])})
+    assert response.status_code == 200 and refusal in response.get_data(as_text=True)
+    assert not (tmp_path / "partner_documents").exists()
+    session.expire_all()
+    assert session.get(PartnerTask, sent.task.id).status == "sent"

@@ -1,6 +1,9 @@
 """The portfolio import as a job on the ``low`` queue: it commits after every chunk."""
 from __future__ import annotations
 
+from flask import current_app
+
+from agency.domain.intake import IntakeLimits
 from agency.domain.timezones import now_utc
 from agency.extensions import db
 from agency.models import Portfolio, User
@@ -21,7 +24,8 @@ def import_portfolio(portfolio_id: int) -> str:
         actor = Actor.of_user(user) if user else Actor.system("intake")
         try:
             with audit_scope(session, actor, now_utc()):
-                run_portfolio(session, portfolio, commit=session.commit)
+                run_portfolio(session, portfolio, commit=session.commit,
+                              limits=IntakeLimits.from_config(current_app.config))
         except Exception as exc:
             session.rollback()
             _mark_failed(session, portfolio_id, exc)

@@ -16,10 +16,11 @@ from agency.domain.timezones import now_utc
 from agency.extensions import db
 from agency.models import Creditor
 from agency.services.audit import Actor, audit_scope
-from agency.services.intake import check_readable, preview, rejected_csv, save_mapping, status_document
-from agency.services.intake.report import percent_done, portfolio_of, recent_portfolios
-from agency.web.uploads import UploadError, receive_upload
+from agency.services.intake import preview, rejected_csv, save_mapping
+from agency.services.intake.report import portfolio_of, recent_portfolios
 from agency.web.downloads import rejected_rows_download
+from agency.web.intake_report import report_context
+from agency.web.uploads import UploadError, check_upload, intake_limits, receive_upload
 from workers.intake import start_import
 
 menu_item(25, lambda: _l("Imports"), "backoffice.portfolios", STAFF)
@@ -51,14 +52,11 @@ def upload_portfolio():
             portfolio = receive_upload(db.session, creditor=creditor, source="backoffice",
                                        upload=request.files.get("file"), status="uploaded",
                                        sheet=request.form.get("sheet") or None)
-            readable = check_readable(db.session, portfolio)
     except UploadError as exc:
         db.session.rollback()
-        flash(str(exc), "danger")
+        flash(_("Fichier refusé : %(reason)s", reason=str(exc)), "danger")
         return redirect(url_for("backoffice.portfolios"))
     db.session.commit()
-    if not readable:
-        return redirect(url_for("backoffice.portfolio", portfolio_id=portfolio.id))
     return redirect(url_for("backoffice.portfolio_mapping", portfolio_id=portfolio.id))
 
 
@@ -69,7 +67,7 @@ def portfolio_mapping(portfolio_id: int):
     if portfolio.status != "uploaded":
         return redirect(url_for("backoffice.portfolio", portfolio_id=portfolio.id))
     try:
-        shown = preview(portfolio)
+        shown = preview(portfolio, limits=intake_limits())
     except IntakeError as exc:
         return render_template("intake/mapping.html", portfolio=portfolio, error=exc.message)
     return render_template("intake/mapping.html", portfolio=portfolio, error=None, **shown)
@@ -89,6 +87,8 @@ def confirm_mapping(portfolio_id: int):
         try:
             if request.form.get("save"):
                 save_mapping(db.session, portfolio.creditor_id, mapping)
+            check_upload(portfolio.stored_path, portfolio.filename, sheet=portfolio.sheet,
+                         mapping=mapping, needs_columns=True)
         except IntakeError as exc:
             db.session.rollback()
             flash(exc.message, "danger")
@@ -103,8 +103,7 @@ def confirm_mapping(portfolio_id: int):
 @allow(STAFF)
 def portfolio(portfolio_id: int):
     found = portfolio_of(db.session, portfolio_id, None) or abort(404)
-    return render_template("intake/report.html", portfolio=found, percent=percent_done(found),
-                           report=status_document(db.session, found),
+    return render_template("intake/report.html", **report_context(found, "backoffice.case"),
                            csv_url=url_for("backoffice.portfolio_rejected", portfolio_id=found.id),
                            back_url=url_for("backoffice.portfolios"))
 

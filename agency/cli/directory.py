@@ -27,15 +27,19 @@ def creditor_group() -> None:
 @click.option("--country", required=True, help="ISO 3166 code, e.g. SN, MA, FR.")
 @click.option("--currency", required=True, help="ISO 4217 code, e.g. XOF, MAD, EUR.")
 @click.option("--playbook", help="Name of the escalation playbook the creditor runs.")
+@click.option("--default-debtor-kind", type=click.Choice(["person", "company"]), default="person",
+              show_default=True, help="Kind of the debtors its files do not describe.")
 @json_option
 @with_appcontext
 @operator_command
-def create_creditor(code, name, country, currency, playbook, as_json):
+def create_creditor(code, name, country, currency, playbook, default_debtor_kind, as_json):
     """Create a creditor."""
     row = directory.create_creditor(db.session, code=code, name=name, country=country,
-                                    currency=currency, playbook=playbook)
+                                    currency=currency, playbook=playbook,
+                                    default_debtor_kind=default_debtor_kind)
     emit({"ok": True, "id": row.id, "code": row.code, "name": row.name, "country": row.country,
-          "currency": row.currency, "timezone": row.timezone, "playbook": row.playbook_name},
+          "currency": row.currency, "timezone": row.timezone, "playbook": row.playbook_name,
+          "default_debtor_kind": row.default_debtor_kind},
          as_json, f"created creditor {row.code} ({row.name})")
 
 

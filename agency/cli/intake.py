@@ -4,11 +4,13 @@ from __future__ import annotations
 import json
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from agency.cli._output import CommandError, emit, json_option, operator_command
 from agency.extensions import db
+from agency.domain.intake import IntakeLimits
 from agency.models import Creditor
 from agency.services.intake import IntakeError, import_file, status_document
 
@@ -30,7 +32,8 @@ def import_command(path, code, mapping_path, sheet, as_json):
     mapping = _read_mapping(mapping_path) if mapping_path else None
     try:
         portfolio = import_file(db.session, creditor=creditor, path=path, mapping=mapping,
-                                sheet=sheet, commit=db.session.commit)
+                                sheet=sheet, commit=db.session.commit,
+                                limits=IntakeLimits.from_config(current_app.config))
     except IntakeError as exc:
         raise CommandError(exc.message) from exc
     document = status_document(db.session, portfolio)

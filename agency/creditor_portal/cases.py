@@ -11,9 +11,9 @@ from agency.web.registry import menu_item
 from agency.creditor_portal import bp
 from agency.extensions import db
 from agency.models.case import PHASES
-from agency.services.case_queries import CaseFilters, search_cases
+from agency.services.case_queries import (CaseFilters, case_balance_shown, claims_page,
+                                          ledger_page, search_cases)
 from agency.services.cases import find_case
-from agency.services.ledger import case_balance, ledger_of
 menu_item(10, lambda: _l("Mes dossiers"), "creditor_portal.cases", CREDITOR)
 
 
@@ -35,6 +35,8 @@ def case(reference: str):
     found = find_case(db.session, reference, creditor_id=current_user.creditor_id)
     if found is None:
         abort(404)
-    return render_template("creditor_portal/case.html", case=found,
-                           balance=case_balance(db.session, found),
-                           entries=ledger_of(db.session, found))
+    args = request.args
+    return render_template(
+        "creditor_portal/case.html", case=found, balance=case_balance_shown(found),
+        claims=claims_page(db.session, found, args.get("claims_page", 1, type=int)),
+        entries=ledger_page(db.session, found, args.get("entries_page", 1, type=int)))

@@ -46,6 +46,8 @@ class Case(Base):
     promised_date: Mapped[date | None] = mapped_column(Date)
     # Portfolio intake's case key ('case:<REF>' or the debtor key): re-imports find the case.
     intake_key: Mapped[str | None] = mapped_column(String(255))
+    # The import that opened the case, if one did (its report links the cases it created).
+    portfolio_id: Mapped[int | None] = mapped_column(ForeignKey("portfolio.id"), index=True)
 
     creditor: Mapped[Creditor] = relationship()
     debtor: Mapped[Debtor] = relationship()

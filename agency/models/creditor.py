@@ -33,6 +33,10 @@ class Creditor(Base):
     mandate_reference: Mapped[str | None] = mapped_column(String(64))
     mandate_date: Mapped[date | None] = mapped_column(Date)
     mandate_document: Mapped[str | None] = mapped_column(String(255))
+    # The kind of a debtor its files do not describe (no type column, no identifier, no
+    # company word in the name): 'person' or 'company' (an insurer-billing clinic's).
+    default_debtor_kind: Mapped[str] = mapped_column(String(16), default="person",
+                                                     server_default="person")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # The creditor's users must sign in with a second factor (TOTP).
     require_two_factor: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

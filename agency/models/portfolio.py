@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from agency.models.base import Base, UTCDateTime
@@ -50,16 +50,23 @@ class Portfolio(Base):
     creditor: Mapped[Creditor] = relationship()
 
 
+REPORT_LEVELS = ("error", "warning")
+
+
 class PortfolioRejection(Base):
-    """A rejected row: its file line, its cells as read, and every reason (column, message)."""
+    """A row the report lists: rejected (level 'error': its cells as read and every reason)
+    or kept with warnings (level 'warning': what was dropped, no cells)."""
 
     __tablename__ = "portfolio_rejection"
+    # the report reads a portfolio's errors, or its warnings, a page at a time in file order
+    __table_args__ = (Index("ix_portfolio_rejection_report", "portfolio_id", "level", "line"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    portfolio_id: Mapped[int] = mapped_column(ForeignKey("portfolio.id"), index=True)
+    portfolio_id: Mapped[int] = mapped_column(ForeignKey("portfolio.id"))
     line: Mapped[int] = mapped_column(Integer)
     cells: Mapped[list] = mapped_column(JSON, default=list)
     errors: Mapped[list] = mapped_column(JSON, default=list)  # [{"column", "message"}]
+    level: Mapped[str] = mapped_column(String(8), default="error", server_default="error")
 
 
 class ColumnMapping(Base):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, render_template, request
+from flask_babel import gettext as _
 from werkzeug.utils import secure_filename
 
 from agency.access import PARTNER, allow
@@ -16,7 +17,11 @@ from agency.services.partners import TASK_OUTCOMES, PartnerError, report_task, t
 
 bp = Blueprint("partner_links", __name__)
 
-ALLOWED_SUFFIXES = {".pdf", ".jpg", ".jpeg", ".png", ".docx", ".odt"}
+# What a partner's document may be: its suffix, and the signature its content must start with.
+SIGNATURES = {".pdf": (b"%PDF",), ".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",),
+              ".png": (b"\x89PNG",), ".docx": (b"PK\x03\x04",), ".odt": (b"PK\x03\x04",)}
+ALLOWED_SUFFIXES = set(SIGNATURES)
+DOCUMENT_MAX_MB = 20
 
 
 def _task_or_404(token: str):
@@ -42,16 +47,16 @@ def task(token: str):
 
 
 def _report(found, partner) -> str | None:
+    """Check the document, record the report, then store the document: a report refused
+    (or a document refused) leaves no file behind."""
     upload = request.files.get("document")
     name = path = None
     if upload is not None and upload.filename:
-        name = secure_filename(upload.filename)
-        if Path(name).suffix.lower() not in ALLOWED_SUFFIXES:
-            return "Type de fichier refusé (PDF, image, document texte)."
-        folder = Path(current_app.instance_path) / "partner_documents" / str(found.id)
-        folder.mkdir(parents=True, exist_ok=True)
-        path = str(folder / name)
-        upload.save(path)
+        name = secure_filename(upload.filename) or "document"
+        error = _document_error(upload, name)
+        if error:
+            return error
+        path = str(Path(current_app.instance_path) / "partner_documents" / str(found.id) / name)
     with audit_scope(db.session, Actor(label=f"partner:{partner.email or partner.id}"), now_utc()):
         try:
             report_task(db.session, task=found, outcome=request.form.get("outcome", ""),
@@ -59,4 +64,22 @@ def _report(found, partner) -> str | None:
         except PartnerError as exc:
             db.session.rollback()
             return str(exc)
+    if path:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        upload.save(path)
+    return None
+
+
+def _document_error(upload, name: str) -> str | None:
+    """Why a document is refused (type, content, size), or None."""
+    limit_mb = current_app.config.get("PARTNER_DOCUMENT_MAX_MB") or DOCUMENT_MAX_MB
+    signatures = SIGNATURES.get(Path(name).suffix.lower())
+    stream = upload.stream
+    head = stream.read(8)
+    size = stream.seek(0, 2)
+    stream.seek(0)
+    if signatures is None or not head.startswith(signatures):
+        return "Type de fichier refusé (PDF, image, document texte)."
+    if size > limit_mb * 1024 * 1024:
+        return _("Document trop volumineux (limite : %(mb)s Mo).", mb=limit_mb)
     return None

@@ -7,9 +7,10 @@ import phonenumbers
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from agency.domain.money import Money
 from agency.domain.names import name_key
-from agency.models import Action, AuditEvent, Case, Creditor, Debtor, DebtorPhone
-from agency.services.ledger import balances_by_case
+from agency.models import Action, AuditEvent, Case, Claim, Creditor, Debtor, DebtorPhone, LedgerEntry
+from agency.services.paging import Page, page_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,8 +46,8 @@ def search_cases(session: Session, filters: CaseFilters, *, creditor_id: int | N
         query.options(selectinload(Case.debtor), selectinload(Case.creditor))
         .order_by(Case.opened_at.desc(), Case.id.desc())
         .limit(per_page).offset((page - 1) * per_page)))
-    return CasePage(cases, balances_by_case(session, [c.id for c in cases]), total or 0,
-                    page, per_page)
+    # the balance the ledger trigger keeps on the case: no case's entries are summed here
+    return CasePage(cases, {c.id: c.balance_minor for c in cases}, total or 0, page, per_page)
 
 
 def _filtered(query: Select, filters: CaseFilters, creditor_id: int | None) -> Select:
@@ -93,12 +94,36 @@ def _as_e164(text: str) -> str | None:
     return None
 
 
-def timeline(session: Session, case: Case) -> list[AuditEvent]:
-    return list(session.scalars(
-        select(AuditEvent).where(AuditEvent.case_id == case.id)
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())))
+# A case's page reads each of its lists a page at a time, and its balance from the case
+# row (kept by the ledger's trigger): a case of any size opens in bounded time and memory.
+CASE_PAGE_SIZE = 50
 
 
-def case_actions(session: Session, case: Case) -> list[Action]:
-    return list(session.scalars(
-        select(Action).where(Action.case_id == case.id).order_by(Action.due_at, Action.id)))
+def case_balance_shown(case: Case) -> Money:
+    """The balance a page shows: the sum of the entries, as the trigger keeps it."""
+    return Money(int(case.balance_minor or 0), case.currency)
+
+
+def claims_page(session: Session, case: Case, page: int | None = 1,
+                per_page: int = CASE_PAGE_SIZE) -> Page:
+    return page_of(session, select(Claim).where(Claim.case_id == case.id).order_by(Claim.id),
+                   page, per_page)
+
+
+def ledger_page(session: Session, case: Case, page: int | None = 1,
+                per_page: int = CASE_PAGE_SIZE) -> Page:
+    return page_of(session, select(LedgerEntry).where(LedgerEntry.case_id == case.id)
+                   .order_by(LedgerEntry.booked_at, LedgerEntry.id), page, per_page)
+
+
+def timeline(session: Session, case: Case, page: int | None = 1,
+             per_page: int = CASE_PAGE_SIZE) -> Page:
+    """The case's audit trail, newest first, a page at a time."""
+    return page_of(session, select(AuditEvent).where(AuditEvent.case_id == case.id)
+                   .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()), page, per_page)
+
+
+def case_actions(session: Session, case: Case, page: int | None = 1,
+                 per_page: int = CASE_PAGE_SIZE) -> Page:
+    return page_of(session, select(Action).where(Action.case_id == case.id)
+                   .order_by(Action.due_at, Action.id), page, per_page)

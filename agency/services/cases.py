@@ -5,13 +5,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from agency.domain.money import Money
 from agency.models import Action, Case, Claim, Creditor, Debtor
 from agency.models.case import CLAIM_KINDS, PHASES
 from agency.services.audit import current_scope, give_reason
 from agency.services.ledger import case_balance, post_entry
+from agency.services.paging import page_of
 from agency.services.references import allocate_references
 
 
@@ -67,7 +68,7 @@ def add_claim(session: Session, *, case: Case, claim: ClaimInput) -> Claim:
 
 def find_case(session: Session, ref: str, creditor_id: int | None = None) -> Case | None:
     """A case by our reference or by CREDITOR_CODE/EXTERNAL_REF, optionally within a creditor."""
-    query = select(Case).options(selectinload(Case.claims))
+    query = select(Case)  # its claims are read a page at a time (case_queries.claims_page)
     if "/" in ref and not ref.startswith("RC-"):
         code, external_ref = ref.split("/", 1)
         query = query.join(Creditor).where(Creditor.code == code, Case.external_ref == external_ref)
@@ -102,17 +103,27 @@ def hold_case(session: Session, case: Case, *, until: date, reason: str, approve
     session.flush()
 
 
-def case_document(session: Session, case: Case) -> dict:
-    """The case as the CLI and the API print it (docs/cli.md keeps this stable)."""
+def case_document(session: Session, case: Case, *, page: int | None = None,
+                  per_page: int = 100) -> dict:
+    """The case as the CLI and the API print it (docs/cli.md keeps this stable): with every
+    claim and action, or (``page``) the page-th ``per_page`` of each, and ``pagination``."""
     debtor = case.debtor
-    actions = session.scalars(
-        select(Action).where(Action.case_id == case.id).order_by(Action.due_at, Action.id))
-    return {
+    claims = select(Claim).where(Claim.case_id == case.id).order_by(Claim.id)
+    actions = select(Action).where(Action.case_id == case.id).order_by(Action.due_at, Action.id)
+    pagination = None
+    if page is not None:
+        claim_page = page_of(session, claims, page, per_page)
+        action_page = page_of(session, actions, page, per_page)
+        claims, actions = claim_page.items, action_page.items
+        pagination = {"claims": claim_page.as_dict(), "actions": action_page.as_dict()}
+    else:
+        claims, actions = session.scalars(claims), session.scalars(actions)
+    document = {
         "reference": case.reference,
         "external_ref": case.external_ref,
         "creditor": {"code": case.creditor.code, "name": case.creditor.name},
         "debtor": debtor_document(debtor),
-        "claims": [claim_document(c) for c in case.claims],
+        "claims": [claim_document(c) for c in claims],
         "balance_minor": case_balance(session, case).minor,
         "currency": case.currency,
         "phase": case.phase,
@@ -125,6 +136,9 @@ def case_document(session: Session, case: Case) -> dict:
         "opened_at": _iso(case.opened_at),
         "actions": [action_document(a) for a in actions],
     }
+    if pagination is not None:
+        document["pagination"] = pagination
+    return document
 
 
 def debtor_document(debtor: Debtor) -> dict:

@@ -9,7 +9,7 @@ from agency.domain.money import check_currency
 from agency.domain.timezones import zone_for_country
 from agency.models import AgentPair, ApiToken, Creditor, Team, User
 from agency.security import ROLES, STAFF_ROLES, TEAMS, hash_password, new_api_token, token_digest
-from agency.services.audit import current_scope
+from agency.services.audit import current_scope, record
 
 TEAM_NAMES = {"amicable": "Amiable", "judicial": "Judiciaire",
               "injunction": "Injonction de payer & exécution"}
@@ -35,6 +35,22 @@ def create_creditor(session: Session, *, code: str, name: str, country: str, cur
     session.add(creditor)
     session.flush()
     return creditor
+
+
+DEBTOR_KINDS = ("person", "company")
+
+
+def set_default_debtor_kind(session: Session, creditor: Creditor, kind: str) -> None:
+    """What its files' debtors are when a row does not say (no type, no identifier, no
+    company word in the name): 'person' or 'company'."""
+    if kind not in DEBTOR_KINDS:
+        raise DirectoryError(f"unknown debtor kind {kind}")
+    if creditor.default_debtor_kind == kind:
+        return
+    record(session, verb="creditor.default_debtor_kind", creditor_id=creditor.id,
+           changes={"default_debtor_kind": [creditor.default_debtor_kind, kind]})
+    creditor.default_debtor_kind = kind
+    session.flush()
 
 
 def ensure_teams(session: Session) -> dict[str, Team]:

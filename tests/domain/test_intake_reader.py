@@ -9,7 +9,8 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from agency.domain.intake import NotATableError, SheetNotFoundError, list_sheets, open_table
+from agency.domain.intake import (IntakeLimits, LimitError, NotATableError, SheetNotFoundError,
+                                  list_sheets, open_table)
 from agency.domain.intake import xlsxfile
 from agency.domain.intake.csvfile import UNBALANCED
 from agency.domain.intake.reader import REPEATED_HEADER
@@ -325,11 +326,11 @@ def test_messages_say_what_the_file_is():
         open_table(NOT_TABLES["headerless numbers"], "f.csv")
 
 
-def test_an_absurdly_long_line_is_refused(monkeypatch):
-    from agency.domain.intake import csvfile
-    monkeypatch.setattr(csvfile, "MAX_LINE_BYTES", 1000)
+def test_an_absurdly_long_line_is_refused():
+    limits = IntakeLimits(max_line_kb=1)
     data = b"Nom;Montant\n" + b"A;1\n" * 40 + b"x;" * 2000 + b"\n"
-    with open_table(data, "f.csv") as table, pytest.raises(NotATableError, match="1 Mo"):
+    with open_table(data, "f.csv", limits=limits) as table, pytest.raises(
+            LimitError, match="dépasse 1 Ko"):
         list(table.rows())
-    with pytest.raises(NotATableError, match="1 Mo"):
-        open_table(b"Nom;Montant\n" + b"x;" * 2000 + b"\n", "f.csv")
+    with pytest.raises(LimitError, match="dépasse 1 Ko"):
+        open_table(b"Nom;Montant\n" + b"x;" * 2000 + b"\n", "f.csv", limits=limits)

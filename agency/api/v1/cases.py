@@ -8,13 +8,14 @@ from agency.api.v1 import bp
 from agency.extensions import db
 from agency.services.case_queries import CaseFilters, search_cases
 from agency.services.cases import case_document, find_case
+from agency.services.paging import bounded
 
 @bp.route("/cases")
 @allow(API)
 def list_cases():
     page = search_cases(db.session, CaseFilters(q=request.args.get("q") or None),
                         creditor_id=g.api_creditor.id, page=request.args.get("page", 1, type=int),
-                        per_page=min(request.args.get("per_page", 100, type=int), 500))
+                        per_page=bounded(request.args.get("per_page", 100, type=int)))
     return {
         "cases": [{"reference": c.reference, "external_ref": c.external_ref,
                    "debtor": c.debtor.name, "phase": c.phase, "status": c.status,
@@ -27,9 +28,11 @@ def list_cases():
 @bp.route("/cases/<path:ref>")
 @allow(API)
 def show_case(ref: str):
-    """A case by our reference or by the creditor's own reference."""
+    """A case by our reference or by the creditor's own reference; its claims and actions
+    a page at a time (``page``, ``per_page`` up to 500; ``pagination`` tells how many)."""
     case = (find_case(db.session, ref, creditor_id=g.api_creditor.id)
             or find_case(db.session, f"{g.api_creditor.code}/{ref}", creditor_id=g.api_creditor.id))
     if case is None:
         return {"error": "case not found"}, 404
-    return case_document(db.session, case)
+    return case_document(db.session, case, page=request.args.get("page", 1, type=int),
+                         per_page=bounded(request.args.get("per_page", 100, type=int)))

@@ -10,6 +10,7 @@ from agency.extensions import db
 from agency.services.audit import Actor, audit_scope
 from agency.services.intake import status_document
 from agency.services.intake.report import portfolio_of
+from agency.services.paging import bounded
 from agency.web.uploads import UploadError, receive_upload
 from workers.intake import start_import
 
@@ -38,7 +39,10 @@ def create_portfolio():
 @bp.route("/portfolios/<int:portfolio_id>")
 @allow(API)
 def show_portfolio(portfolio_id: int):
+    """The import's state and counters, and a page (``page``, ``per_page`` up to 500) of its
+    rejected rows' reasons (``errors``) and of its kept rows' warnings (``row_warnings``)."""
     portfolio = portfolio_of(db.session, portfolio_id, g.api_creditor.id)
     if portfolio is None:
         return {"error": "portfolio not found"}, 404
-    return status_document(db.session, portfolio)
+    return status_document(db.session, portfolio, page=request.args.get("page", 1, type=int),
+                           per_page=bounded(request.args.get("per_page", 100, type=int)))

@@ -23,6 +23,7 @@ from agency.domain.intake.errors import (IntakeError, MappingError, MissingColum
 from agency.domain.intake.headers import (EXTRA, FIELDS, IGNORE, Column, ColumnMap, guess_columns,
                                           guess_field, map_columns, normalise_header)
 from agency.domain.intake.identity import same_debtor
+from agency.domain.intake.limits import IntakeLimits, LimitError
 from agency.domain.intake.names import names_match, normalise_name
 from agency.domain.intake.reader import Table, list_sheets, open_table
 from agency.domain.intake.rows import (ClaimRow, IntakeContext, RowNormaliser, RowOutcome,
@@ -38,7 +39,7 @@ def read_claims(table: Table, columns: ColumnMap, context: IntakeContext) -> Ite
 
 __all__ = [
     "EXTRA", "FIELDS", "IGNORE", "ClaimRow", "Column", "ColumnMap", "DebtorRow", "IntakeContext",
-    "IntakeError", "MappingError", "MissingColumnsError", "NotATableError", "RawRow", "RowError",
+    "IntakeError", "IntakeLimits", "LimitError", "MappingError", "MissingColumnsError", "NotATableError", "RawRow", "RowError",
     "RowNormaliser", "RowOutcome", "RowWarning", "SheetNotFoundError", "Table", "guess_columns",
     "guess_field", "list_sheets", "map_columns", "names_match", "normalise_header",
     "normalise_name", "normalise_row", "open_table", "read_claims", "same_debtor",

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from typing import BinaryIO, NamedTuple
 
 from agency.domain.intake.errors import NotATableError
+from agency.domain.intake.limits import too_long_line
 
 MAX_LINE_BYTES = 1 << 20
 MAX_RECORD_LINES = 20
@@ -122,17 +123,20 @@ def _sample_rows(sample: str, delimiter: str) -> list[list[str]]:
         return []
 
 
-def physical_lines(stream: BinaryIO, fmt: CsvFormat) -> Iterator[str]:
-    """The file's decoded lines, each with its line ending; refuses absurdly long lines."""
+def physical_lines(stream: BinaryIO, fmt: CsvFormat,
+                   max_line: int = MAX_LINE_BYTES) -> Iterator[str]:
+    """The file's decoded lines, each with its line ending; refuses lines over ``max_line``
+    bytes (LimitError)."""
     stream.seek(0)
     if fmt.encoding == "utf-16":
         text = io.TextIOWrapper(stream, "utf-16", "replace", newline="")
         try:
-            yield from _bounded(text.readline, "")
+            yield from _bounded(text.readline, "", max_line)
         finally:
             text.detach()  # the caller owns the binary stream: do not close it
         return
-    raw_lines = _bounded(stream.readline, b"") if fmt.newline == b"\n" else _split_cr(stream)
+    raw_lines = (_bounded(stream.readline, b"", max_line) if fmt.newline == b"\n"
+                 else _split_cr(stream, max_line))
     first = True
     for raw in raw_lines:
         if first:
@@ -143,25 +147,25 @@ def physical_lines(stream: BinaryIO, fmt: CsvFormat) -> Iterator[str]:
         yield text
 
 
-def _bounded(readline: Callable, empty: bytes | str) -> Iterator:
+def _bounded(readline: Callable, empty: bytes | str, max_line: int) -> Iterator:
     while True:
-        line = readline(MAX_LINE_BYTES)
+        line = readline(max_line)
         if not line:
             return
-        if len(line) >= MAX_LINE_BYTES and not line.endswith(("\n" if empty == "" else b"\n")):
-            raise NotATableError("Une ligne du fichier dépasse 1 Mo : ce n'est pas un tableau.")
+        if len(line) >= max_line and not line.endswith(("\n" if empty == "" else b"\n")):
+            raise too_long_line(max_line)
         yield line
 
 
-def _split_cr(stream: BinaryIO) -> Iterator[bytes]:
+def _split_cr(stream: BinaryIO, max_line: int) -> Iterator[bytes]:
     """Lines of a file whose only line ending is CR."""
     pending = b""
     while chunk := stream.read(SAMPLE_BYTES):
         pending += chunk
         *lines, pending = pending.split(b"\r")
         yield from (line + b"\n" for line in lines)
-        if len(pending) > MAX_LINE_BYTES:
-            raise NotATableError("Une ligne du fichier dépasse 1 Mo : ce n'est pas un tableau.")
+        if len(pending) > max_line:
+            raise too_long_line(max_line)
     if pending:
         yield pending
 
@@ -236,11 +240,11 @@ def _plausible(cells: list[str], lines: list[str], delimiter: str, width: int | 
     return True
 
 
-def count_lines(stream: BinaryIO, fmt: CsvFormat) -> int:
+def count_lines(stream: BinaryIO, fmt: CsvFormat, max_line: int = MAX_LINE_BYTES) -> int:
     """Physical lines in the file, counted in one fast pass (no decoding)."""
     stream.seek(0)
     if fmt.encoding == "utf-16":
-        return sum(1 for _ in physical_lines(stream, fmt))
+        return sum(1 for _ in physical_lines(stream, fmt, max_line))
     count, last = 0, b""
     while chunk := stream.read(SAMPLE_BYTES):
         count += chunk.count(fmt.newline)

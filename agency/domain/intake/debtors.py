@@ -6,7 +6,7 @@ from operator import itemgetter
 
 from agency.domain.intake.errors import RowError, RowWarning
 from agency.domain.intake.headers import ColumnMap
-from agency.domain.intake.names import has_legal_form
+from agency.domain.intake.names import names_a_company
 from agency.domain.intake.rowcells import RowCells
 from agency.domain.intake.phones import read_phone, split_phones
 from agency.domain.intake.values import compact_id, split_emails
@@ -46,6 +46,18 @@ def _picker(indexes: list[int]):
     return lambda cells: ()
 
 
+def debtor_kind(written: str | None, company_id: str | None, national_id: str | None,
+                name: str, default: str | None) -> str | None:
+    """What the row says first, then its identifiers, then its name, then the creditor."""
+    if written:
+        return written
+    if company_id:
+        return "company"
+    if national_id:
+        return "person"
+    return "company" if names_a_company(name) else default
+
+
 class DebtorReader:
     """Reads the debtor columns of rows for one creditor (its country is the default)."""
 
@@ -56,6 +68,13 @@ class DebtorReader:
         fields = ("debtor_name", "debtor_first_name", "debtor_kind", "national_id", "company_id",
                   "address", "postal_code", "city", "country")
         self._col = {name: (columns.for_field(name) or (None,))[0] for name in fields}
+        if self._col["debtor_kind"] is None:
+            # A lone 'Type' or 'Nature' column is read as the claim's kind; when it says
+            # 'personne' or 'entreprise' it is the debtor's (see RowNormaliser._claim_kind).
+            self._col["debtor_kind"] = (columns.for_field("claim_kind") or (None,))[0]
+            self._kind_is_shared = True
+        else:
+            self._kind_is_shared = False
         self._phone_columns = columns.for_field("phone")
         self._email_columns = columns.for_field("email")
         self._all_columns = tuple(column for column in self._col.values() if column) + (
@@ -114,20 +133,14 @@ class DebtorReader:
 
     def _kind(self, row: RowCells, name: str, national_id: str | None,
               company_id: str | None) -> str | None:
-        """Written kind, else company ID -> company, national ID -> person, SARL/SA... ->
-        company, else the creditor's default."""
+        """Written kind, else company ID -> company, national ID -> person, a name that says
+        company (SARL, SA, assurance, mutuelle...) -> company, else the creditor's default."""
         column = self._col["debtor_kind"]
         text = row.text(column)
         written = parse_debtor_kind(text) if text else None
-        if text and written is None:
+        if text and written is None and not self._kind_is_shared:
             row.warn(column, f"Type de débiteur inconnu : « {text} » (personne ou entreprise).")
-        if written:
-            return written
-        if company_id:
-            return "company"
-        if national_id:
-            return "person"
-        return "company" if has_legal_form(name) else self._default_kind
+        return debtor_kind(written, company_id, national_id, name, self._default_kind)
 
     def _phones(self, row: RowCells) -> tuple[tuple[str, ...], str | None]:
         """Valid numbers in E.164 and the first one's country; invalid ones are warned of."""

@@ -122,6 +122,11 @@ class ClaimKeys:
     def __init__(self) -> None:
         self._first_line = _DigestTable()
         self._occurrences = _DigestTable()
+        self._per_case = _DigestTable()
+
+    def count_case(self, case: str) -> int:
+        """Count one more claim of ``case``; how many so far, this one included."""
+        return self._per_case.increment(_digest(f"case|{case}"))
 
     def assign(self, base: str, has_ref: bool, amount_minor: int, line: int) -> KeyVerdict:
         """The key of the claim on ``line`` whose base key is ``base``."""

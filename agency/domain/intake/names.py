@@ -13,6 +13,18 @@ LEGAL_FORMS = frozenset({
 })
 
 
+# Words that name an organisation, not a person: an insurer, a mutual, a bank, a group...
+# (folded; "IPM" is Senegal's "institution de prévoyance maladie").
+ORGANISATION_WORDS = frozenset({
+    "assurance", "assurances", "assureur", "assureurs", "reassurance", "reassurances",
+    "mutuelle", "mutuelles", "mutualite", "ipm", "banque", "banques", "bank", "compagnie",
+    "groupe", "group", "groupement", "holding", "caisse", "fondation", "association",
+    "cooperative", "entreprise", "entreprises", "industries", "ministere", "ambassade",
+    "clinique", "hopital", "pharmacie", "laboratoire", "laboratoires", "universite", "institut",
+    "office", "agence", "cabinet", "consulting", "services", "international", "transports",
+})
+
+
 # A file repeats a debtor's name on its few adjacent rows: a small cache catches that,
 # and stays small (a million-row file of distinct names must fit in its memory budget).
 _CACHED = 8192
@@ -48,6 +60,13 @@ def _words(name: str) -> tuple[str, ...]:
 def has_legal_form(name: str) -> bool:
     """Whether the name carries a company's legal form (SARL, SA, GIE...)."""
     return any(word in LEGAL_FORMS for word in _words(name))
+
+
+@lru_cache(maxsize=_CACHED)
+def names_a_company(name: str) -> bool:
+    """Whether the name says company: a legal form (SA, SARL, SAS, SUARL, GIE...) or an
+    organisation's word (assurance, mutuelle, IPM, banque, société, compagnie, groupe...)."""
+    return any(word in LEGAL_FORMS or word in ORGANISATION_WORDS for word in _words(name))
 
 
 def names_match(first: str, second: str) -> bool:

@@ -21,6 +21,8 @@ from agency.domain.intake import csvfile
 from agency.domain.intake.csvfile import RawRow
 from agency.domain.intake.errors import NotATableError
 from agency.domain.intake.headers import header_score
+from agency.domain.intake.limits import (IntakeLimits, check_file_size, check_zip,
+                                         too_many_columns, too_many_rows)
 from agency.domain.intake.values import cell_text
 from agency.domain.intake.xlsxfile import XlsxSheet, list_xlsx_sheets
 
@@ -100,16 +102,20 @@ class Table:
     one pass at a time (passes share the file)."""
 
     def __init__(self, source: Source, filename: str, sheet: str | None,
-                 saved_mapping: Mapping[str, str] | None) -> None:
+                 saved_mapping: Mapping[str, str] | None, limits: IntakeLimits) -> None:
         self.filename = filename
+        self.limits = limits
         self._stream, self._owned = _as_stream(source)
         self._xlsx: XlsxSheet | None = None
         self._width: int | None = None
         self._saved = saved_mapping
         try:
             self.kind = detect_kind(self._stream, filename)
+            self._check_size()
             self._open_kind(sheet)
             header = self._find_header(saved_mapping)
+            if len(header.cells) > limits.max_columns:
+                raise too_many_columns(header.line, len(header.cells), limits)
         except BaseException:
             self.close()
             raise
@@ -117,6 +123,13 @@ class Table:
         self._raw_header = header.cells
         self.header = tuple(cell_text(cell) for cell in header.cells)
         self._width = len(self.header)
+
+    def _check_size(self) -> None:
+        """Before any parser sees the file: its size (CSV), its zip's parts (XLSX)."""
+        if self.kind == "xlsx":
+            check_zip(self._stream, self.limits)
+        else:
+            check_file_size(self._stream.seek(0, os.SEEK_END), self.limits)
 
     def _open_kind(self, sheet: str | None) -> None:
         if self.kind == "xlsx":
@@ -130,7 +143,7 @@ class Table:
     def _records(self) -> Iterator[RawRow]:
         if self._xlsx is not None:
             return self._xlsx.rows()
-        lines = csvfile.physical_lines(self._stream, self._format)
+        lines = csvfile.physical_lines(self._stream, self._format, self.limits.max_line_bytes)
         return csvfile.records(lines, self._format.delimiter, lambda: self._width)
 
     def _find_header(self, saved: Mapping[str, str] | None) -> RawRow:
@@ -170,8 +183,26 @@ class Table:
         if self._xlsx is not None:
             lines = self._xlsx.line_count
         else:
-            lines = csvfile.count_lines(self._stream, self._format)
+            lines = csvfile.count_lines(self._stream, self._format, self.limits.max_line_bytes)
         return max(0, lines - self.header_line)
+
+    def check_shape(self) -> None:
+        """Refuse (LimitError) a file with more data rows than the limit, or an XLSX row
+        wider than it (a CSV row wider than its header is rejected on its own: its values
+        shifted). A pass over the rows, stopped at the first beyond, runs only when the
+        cheap bounds (the line count, the sheet's extent) do not already settle it."""
+        limits = self.limits
+        width = self._xlsx.width_bound if self._xlsx is not None else 0
+        if width is not None and width <= limits.max_columns and (
+                self.estimate_rows() <= limits.max_rows):
+            return
+        count = 0
+        for row in self.rows():
+            count += 1
+            if count > limits.max_rows:
+                raise too_many_rows(limits)
+            if self._xlsx is not None and len(row.cells) > limits.max_columns:
+                raise too_many_columns(row.line, len(row.cells), limits)
 
     def close(self) -> None:
         if self._xlsx is not None:
@@ -197,21 +228,26 @@ def _reads_like_header(cells: tuple, texts: list[str]) -> bool:
 
 
 def open_table(source: Source, filename: str, *, sheet: str | None = None,
-               saved_mapping: Mapping[str, str] | None = None) -> Table:
+               saved_mapping: Mapping[str, str] | None = None,
+               limits: IntakeLimits | None = None) -> Table:
     """Open a CSV or XLSX file (path, bytes or binary file object) and find its header row.
 
     ``sheet`` picks an XLSX sheet by name (default: the first visible one). The saved
-    mapping's headers count as known when looking for the header row. Raises
-    NotATableError (or SheetNotFoundError) with a French message for the user.
+    mapping's headers count as known when looking for the header row. The file's size
+    (an XLSX's parts) is checked against ``limits`` before anything is parsed. Raises
+    NotATableError, SheetNotFoundError or LimitError with a French message for the user.
     """
-    return Table(source, filename, sheet, saved_mapping)
+    return Table(source, filename, sheet, saved_mapping, limits or IntakeLimits())
 
 
-def list_sheets(source: Source, filename: str) -> list[str]:
+def list_sheets(source: Source, filename: str, limits: IntakeLimits | None = None) -> list[str]:
     """The worksheet names of an XLSX file; [] for a CSV file."""
     stream, owned = _as_stream(source)
     try:
-        return list_xlsx_sheets(stream) if detect_kind(stream, filename) == "xlsx" else []
+        if detect_kind(stream, filename) != "xlsx":
+            return []
+        check_zip(stream, limits or IntakeLimits())
+        return list_xlsx_sheets(stream)
     finally:
         if owned:
             stream.close()

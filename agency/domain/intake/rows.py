@@ -18,10 +18,11 @@ from agency.domain.intake.dates import DateProblem, DateReader
 from agency.domain.intake.errors import RowError, RowWarning
 from agency.domain.intake.headers import EXTRA, FIELDS, ColumnMap
 from agency.domain.intake.debtors import DebtorReader, DebtorRow
+from agency.domain.intake.limits import too_many_claims
 from agency.domain.intake.names import normalise_name
 from agency.domain.intake.rowcells import RowCells
 from agency.domain.intake.values import AmountReader, ValueProblem, cell_text, locale_is_month_first
-from agency.domain.intake.vocab import fold, parse_claim_kind
+from agency.domain.intake.vocab import fold, parse_claim_kind, parse_debtor_kind
 from agency.domain.money import Money, MoneyError, check_currency
 
 _TOTAL_WORDS = frozenset({"total", "totaux", "total general", "grand total", "sous total"})
@@ -41,6 +42,7 @@ class IntakeContext:
     locale: str = "fr_FR"       # how the creditor writes amounts and dates (fr_SN, en_US...)
     default_claim_kind: str = "invoice"
     default_debtor_kind: str | None = None  # 'person' or 'company' when the file cannot tell
+    max_claims_per_case: int | None = None  # rows of a case beyond it are rejected
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +123,10 @@ class RowNormaliser:
             row.error(self._col["claim_ref"], "Créance en double : même référence qu'à la ligne "
                                               f"{verdict.doubled_line}.")
             return RowOutcome(row.line, None, tuple(row.errors))
+        if self._case_is_full(case):
+            row.error(self._col["case_ref"], too_many_claims(case_ref or debtor.name,
+                                                             self.context.max_claims_per_case))
+            return RowOutcome(row.line, None, tuple(row.errors))
         if verdict.same_as_line is not None:
             row.warn(None, f"Ligne identique à la ligne {verdict.same_as_line} (même dossier, "
                            "même date, même montant) : vérifiez qu'elle n'est pas en double.")
@@ -128,6 +134,11 @@ class RowNormaliser:
                          issue, deposit, due, self._annual_billed(row), self._extra_values(row),
                          case, verdict.key, tuple(row.warnings))
         return RowOutcome(row.line, claim)
+
+    def _case_is_full(self, case: str) -> bool:
+        """Whether this row is beyond the case's claims limit (counted in file order)."""
+        limit = self.context.max_claims_per_case
+        return limit is not None and self._keys.count_case(case) > limit
 
     def _check_width(self, row: RowCells) -> None:
         for index in range(self._width, len(row.cells)):
@@ -213,6 +224,8 @@ class RowNormaliser:
         if not text:
             return self.context.default_claim_kind
         kind = parse_claim_kind(text)
+        if kind is None and parse_debtor_kind(text) is not None:
+            return self.context.default_claim_kind  # 'Type : entreprise' is the debtor's
         if kind is None:
             row.warn(column, f"Nature de créance inconnue : « {text} » ; « autre » retenue.")
             return "other"

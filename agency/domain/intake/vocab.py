@@ -43,10 +43,11 @@ _CLAIM_KIND_WORDS = {
 _CLAIM_KIND_INDEX = {fold(word): kind for kind, words in _CLAIM_KIND_WORDS.items() for word in words}
 
 _DEBTOR_KIND_WORDS = {
-    "person": ("personne physique", "physique", "pp", "particulier", "individu", "person",
-               "individual", "private", "consommateur"),
-    "company": ("personne morale", "morale", "pm", "entreprise", "societe", "company",
-                "business", "organisation", "organization", "professionnel", "employeur"),
+    "person": ("personne physique", "physique", "pp", "particulier", "particuliers", "personne",
+               "individu", "person", "individual", "private", "consommateur", "client particulier"),
+    "company": ("personne morale", "morale", "pm", "entreprise", "entreprises", "societe",
+                "company", "business", "organisation", "organization", "professionnel",
+                "employeur", "assureur", "assurance", "mutuelle", "ipm", "banque"),
 }
 _DEBTOR_KIND_INDEX = {fold(word): kind for kind, words in _DEBTOR_KIND_WORDS.items() for word in words}
 

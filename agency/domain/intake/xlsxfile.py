@@ -131,11 +131,13 @@ class XlsxSheet:
                 self._sheet = self._calamine.get_sheet_by_name(self.name)
                 end, start = self._sheet.end, self._sheet.start
                 self.line_count = end[0] + 1 if end else 0
+                self.width_bound: int | None = end[1] + 1 if end else 0
                 # calamine drops the empty columns left of the data; openpyxl does not
                 self._pad = (None,) * (start[1] if start else 0)
             else:
                 self._sheet = self._openpyxl[self.name]
                 self.line_count = self._sheet.max_row or 0
+                self.width_bound = None  # the sheet's own dimension may lie
                 self._sheet.reset_dimensions()  # some writers store a wrong dimension
         except Exception as exc:  # noqa: BLE001 - see __init__
             raise NotATableError(UNREADABLE) from exc

@@ -110,7 +110,8 @@ def _creditors(session: Session) -> dict[str, Creditor]:
         playbook="clinic-po02", jurisdiction="ohada", commission_bp=1000,
         address="Avenue Cheikh Anta Diop, Dakar", segment_rule=CLINIC_SEGMENTS,
         mandate_reference="MDT-2026-014", mandate_date=date(2026, 1, 15),
-        approval_rules={"letters": "direction"}, payment_term_days=30)
+        approval_rules={"letters": "direction"}, payment_term_days=30,
+        default_debtor_kind="company")  # it bills insurers, mutuals and companies
     fund = create_creditor(
         session, code="CNSS", name="Caisse nationale de sécurité sociale", country="MA",
         currency="MAD", playbook="public-fund-monthly", jurisdiction="ma", commission_bp=800,

@@ -16,7 +16,7 @@ from typing import BinaryIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from agency.domain.intake import (EXTRA, FIELDS, IGNORE, IntakeError, MappingError,
+from agency.domain.intake import (EXTRA, FIELDS, IGNORE, IntakeError, IntakeLimits, MappingError,
                                   guess_columns, open_table)
 from agency.models import ColumnMapping, Creditor, Portfolio
 from agency.services.audit import current_scope, record
@@ -61,10 +61,9 @@ def create_portfolio(session: Session, *, creditor: Creditor, source: str, filen
     scope = current_scope(session)
     if mapping:
         save_mapping(session, creditor.id, mapping)
-    chosen = saved_mapping(session, creditor.id)
     portfolio = Portfolio(creditor=creditor, source=source, filename=(filename or "fichier")[:255],
                           stored_path=stored_path, sha256=sha256, sheet=sheet or None,
-                          mapping=_with_reject_column(chosen), status=status,
+                          mapping=mapping_for(session, creditor.id), status=status,
                           created_by_id=scope.actor.user_id, created_at=scope.now)
     session.add(portfolio)
     session.flush()
@@ -75,7 +74,7 @@ def create_portfolio(session: Session, *, creditor: Creditor, source: str, filen
 
 def import_file(session: Session, *, creditor: Creditor, path: str, commit,
                 mapping: Mapping[str, str] | None = None, sheet: str | None = None,
-                source: str = "cli") -> Portfolio:
+                source: str = "cli", limits: IntakeLimits | None = None) -> Portfolio:
     """Import a file on disk now (the CLI); an unfinished import of the same file for the
     same creditor is resumed instead of started again."""
     digest = file_digest(path)
@@ -89,7 +88,7 @@ def import_file(session: Session, *, creditor: Creditor, path: str, commit,
                                      stored_path=os.path.abspath(path), sha256=digest,
                                      mapping=mapping)
         commit()
-    return run_portfolio(session, portfolio, commit=commit)
+    return run_portfolio(session, portfolio, commit=commit, limits=limits)
 
 
 def saved_mapping(session: Session, creditor_id: int) -> dict[str, str] | None:
@@ -109,6 +108,17 @@ def save_mapping(session: Session, creditor_id: int, mapping: Mapping[str, str])
     session.flush()
 
 
+def mapping_for(session: Session, creditor_id: int,
+                given: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The mapping a new file of the creditor is read with: the one given over the saved one."""
+    return _with_reject_column({**(saved_mapping(session, creditor_id) or {}), **(given or {})})
+
+
+def check_mapping(mapping: Mapping[str, str]) -> dict[str, str]:
+    """The mapping, if every field it names exists; else MappingError (French message)."""
+    return _checked(mapping)
+
+
 def _checked(mapping: Mapping[str, str]) -> dict[str, str]:
     known = {field.name for field in FIELDS} | {EXTRA, IGNORE}
     if not isinstance(mapping, Mapping):
@@ -124,11 +134,11 @@ def _with_reject_column(mapping: dict[str, str] | None) -> dict[str, str]:
     return {**(mapping or {}), REJECT_COLUMN: IGNORE}
 
 
-def preview(portfolio: Portfolio, rows: int = 5) -> dict:
+def preview(portfolio: Portfolio, rows: int = 5, limits: IntakeLimits | None = None) -> dict:
     """The file's header, the guessed or saved field of each column, and a few rows, for
     the mapping screen; raises IntakeError for a file that is not a table."""
     with open_table(portfolio.stored_path, portfolio.filename, sheet=portfolio.sheet,
-                    saved_mapping=portfolio.mapping) as table:
+                    saved_mapping=portfolio.mapping, limits=limits) as table:
         columns = guess_columns(table.header, portfolio.mapping)
         sample = []
         for raw in table.rows():
@@ -137,19 +147,6 @@ def preview(portfolio: Portfolio, rows: int = 5) -> dict:
                 break
     return {"columns": columns.columns, "notes": columns.notes, "missing": columns.missing(),
             "sample": sample, "fields": FIELDS}
-
-
-def check_readable(session: Session, portfolio: Portfolio) -> bool:
-    """Refuse now a file that is not a table (before asking for its columns)."""
-    try:
-        with open_table(portfolio.stored_path, portfolio.filename, sheet=portfolio.sheet,
-                        saved_mapping=portfolio.mapping):
-            return True
-    except IntakeError as exc:
-        portfolio.status, portfolio.message = "refused", exc.message
-        portfolio.finished_at = current_scope(session).now
-        session.flush()
-        return False
 
 
 def copy_for_upload(path: str, folder: str) -> tuple[str, str]:

@@ -27,6 +27,7 @@ class RunContext:
     actor_id: int | None
     actor_label: str
     reason: str
+    max_claims_per_case: int | None = None
 
 
 def match_cases(session: Session, creditor_id: int) -> None:
@@ -58,12 +59,14 @@ def create_cases(session: Session, ctx: RunContext) -> int:
     intake_hooks.assign_staged_cases(session, ctx.creditor_id)
     run(session, """
         INSERT INTO collection_case (id, reference, creditor_id, debtor_id, external_ref, currency,
-                                     phase, status, opened_at, intake_key, team_id, agent_id)
+                                     phase, status, opened_at, intake_key, team_id, agent_id,
+                                     portfolio_id)
         SELECT s.case_id, s.reference, :creditor, d.debtor_id, s.external_ref, :currency,
-               'amicable', 'open', :now, s.case_key, a.team_id, a.agent_id
+               'amicable', 'open', :now, s.case_key, a.team_id, a.agent_id, :portfolio
         FROM intake_case s JOIN intake_debtor d ON d.debtor_key = s.debtor_key
         LEFT JOIN intake_assign a ON a.case_key = s.case_key
-        WHERE s.is_new = 1""", creditor=ctx.creditor_id, currency=ctx.currency, now=ctx.now)
+        WHERE s.is_new = 1""", creditor=ctx.creditor_id, currency=ctx.currency, now=ctx.now,
+        portfolio=ctx.portfolio_id)
     return count
 
 

@@ -12,12 +12,13 @@ from agency.domain.segments import SegmentRule
 from agency.models import PortfolioRejection
 from agency.services.intake import cases
 from agency.services.intake.matching import match_debtors
+from agency.services.intake.caps import reject_claims_beyond
 from agency.services.intake.debtors import add_contacts, create_debtors
 from agency.services.intake.segments import segment_cases
 from agency.services.intake.sql import analyze_stage, lock_intake, prepare_stage, refresh_statistics
-from agency.services.sql import copy_rows, insert_rows, run
 from agency.services.intake.stage import (CASE_COLUMNS, CONTACT_COLUMNS, DEBTOR_COLUMNS,
                                           ROW_COLUMNS, Chunk)
+from agency.services.sql import copy_rows, insert_rows, run
 
 _UPDATED = """
     SELECT count(*) FROM intake_row r JOIN intake_case ic ON ic.case_key = r.case_key
@@ -35,6 +36,7 @@ class ChunkCounts:
     warnings: int = 0
     cases_created: int = 0
     debtors_created: int = 0
+    rejected_late: int = 0  # of ``rejected``: kept rows rejected at writing (case full)
 
 
 @dataclass
@@ -44,22 +46,28 @@ class PlannedChunk:
     last_line: int
     counts: ChunkCounts
     staged: Chunk
-    rejections: list[dict]
+    rejections: list[dict]   # rejected rows, then kept rows' warnings (the report's rows)
+    kept_cells: dict[int, tuple]  # line -> cells of the kept rows (should one be rejected later)
+    portfolio_id: int = 0
 
 
 def plan_chunk(portfolio_id: int, outcomes: list[tuple[RawRow, RowOutcome]]) -> PlannedChunk:
     """Sort a chunk's rows into staging rows and rejections, and count them."""
     counts = ChunkCounts(rows=len(outcomes))
     chunk = Chunk()
-    rejections = []
+    rejections, warnings, kept = [], [], {}
     for raw, outcome in outcomes:
         if outcome.ok:
             chunk.add(outcome.claim)
-            counts.warnings += len(outcome.warnings)
+            kept[raw.line] = raw.cells
+            if outcome.warnings:
+                counts.warnings += len(outcome.warnings)
+                warnings.append(_warning(portfolio_id, outcome))
         else:
             rejections.append(_rejection(portfolio_id, raw, outcome))
     counts.rejected = len(rejections)
-    return PlannedChunk(outcomes[-1][0].line, counts, chunk, rejections)
+    return PlannedChunk(outcomes[-1][0].line, counts, chunk, rejections + warnings, kept,
+                        portfolio_id)
 
 
 def write_chunk(session: Session, ctx: cases.RunContext, rule: SegmentRule | None,
@@ -70,12 +78,13 @@ def write_chunk(session: Session, ctx: cases.RunContext, rule: SegmentRule | Non
     counts = planned.counts
     insert_rows(session, PortfolioRejection.__table__, planned.rejections)
     if len(planned.staged):
-        _apply(session, ctx, rule, planned.staged, counts)
+        _apply(session, ctx, rule, planned, counts)
     return counts
 
 
-def _apply(session: Session, ctx: cases.RunContext, rule: SegmentRule | None, chunk: Chunk,
-           counts: ChunkCounts) -> None:
+def _apply(session: Session, ctx: cases.RunContext, rule: SegmentRule | None,
+           planned: PlannedChunk, counts: ChunkCounts) -> None:
+    chunk = planned.staged
     _stage(session, chunk)
     cases.match_cases(session, ctx.creditor_id)
     match_debtors(session, ctx.creditor_id)
@@ -83,6 +92,7 @@ def _apply(session: Session, ctx: cases.RunContext, rule: SegmentRule | None, ch
     add_contacts(session)
     counts.cases_created = cases.create_cases(session, ctx)
     cases.match_claims(session, ctx.creditor_id)
+    _reject_beyond_limit(session, ctx, planned, counts)
     cases.number_claims(session)
     analyze_stage(session, "intake_row", "intake_case", "intake_debtor")
     counts.imported = cases.insert_claims(session, ctx)
@@ -90,7 +100,21 @@ def _apply(session: Session, ctx: cases.RunContext, rule: SegmentRule | None, ch
     cases.audit_entries(session, ctx)
     segment_cases(session, ctx, rule)
     counts.updated = run(session, _UPDATED).scalar()
-    counts.unchanged = len(chunk) - counts.imported - counts.updated
+    counts.unchanged = len(chunk) - counts.rejected_late - counts.imported - counts.updated
+
+
+def _reject_beyond_limit(session: Session, ctx: cases.RunContext, planned: PlannedChunk,
+                         counts: ChunkCounts) -> None:
+    """Rows whose known case is full leave the chunk as rejected rows."""
+    beyond = reject_claims_beyond(session, ctx.max_claims_per_case)
+    if not beyond:
+        return
+    insert_rows(session, PortfolioRejection.__table__, [
+        {"portfolio_id": ctx.portfolio_id, "line": line, "level": "error",
+         "cells": [cell_text(cell) for cell in planned.kept_cells.get(line, ())],
+         "errors": [{"column": None, "message": reason}]} for line, reason in beyond])
+    counts.rejected += len(beyond)
+    counts.rejected_late = len(beyond)
 
 
 def _stage(session: Session, chunk: Chunk) -> None:
@@ -103,6 +127,11 @@ def _stage(session: Session, chunk: Chunk) -> None:
 
 
 def _rejection(portfolio_id: int, raw: RawRow, outcome: RowOutcome) -> dict:
-    return {"portfolio_id": portfolio_id, "line": outcome.line,
+    return {"portfolio_id": portfolio_id, "line": outcome.line, "level": "error",
             "cells": [cell_text(cell) for cell in raw.cells],
             "errors": [{"column": e.column, "message": e.message} for e in outcome.errors]}
+
+
+def _warning(portfolio_id: int, outcome: RowOutcome) -> dict:
+    return {"portfolio_id": portfolio_id, "line": outcome.line, "level": "warning", "cells": [],
+            "errors": [{"column": w.column, "message": w.message} for w in outcome.warnings]}

@@ -7,10 +7,11 @@ import io
 from collections.abc import Iterator
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from agency.models import Portfolio, PortfolioRejection
+from agency.models import Case, Portfolio, PortfolioRejection
 from agency.models.portfolio import COUNTERS
+from agency.services.paging import Page, page_of
 
 REJECT_COLUMN = "Motif du rejet (Recouvra)"
 
@@ -19,15 +20,42 @@ def _iso(value) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _report_rows(portfolio: Portfolio, level: str):
+    return (select(PortfolioRejection)
+            .where(PortfolioRejection.portfolio_id == portfolio.id,
+                   PortfolioRejection.level == level)
+            .order_by(PortfolioRejection.line, PortfolioRejection.id))
+
+
 def rejections(session: Session, portfolio: Portfolio) -> Iterator[PortfolioRejection]:
-    return session.scalars(select(PortfolioRejection)
-                           .where(PortfolioRejection.portfolio_id == portfolio.id)
-                           .order_by(PortfolioRejection.line, PortfolioRejection.id))
+    """Every rejected row, in file order (streamed)."""
+    return session.scalars(_report_rows(portfolio, "error").execution_options(yield_per=1000))
 
 
-def status_document(session: Session, portfolio: Portfolio, *, errors: bool = True) -> dict:
-    """The import's state and counters; ``errors`` lists {line, column, message} (file lines,
-    header = line 1 when it is the first)."""
+def report_page(session: Session, portfolio: Portfolio, level: str, page: int,
+                per_page: int) -> Page:
+    """A page of the rejected rows ('error') or of the rows kept with warnings ('warning')."""
+    return page_of(session, _report_rows(portfolio, level), page, per_page)
+
+
+def created_cases(session: Session, portfolio: Portfolio, page: int, per_page: int) -> Page:
+    """A page of the cases the import opened, in file order."""
+    return page_of(session, select(Case).where(Case.portfolio_id == portfolio.id)
+                   .options(selectinload(Case.debtor)).order_by(Case.id), page, per_page)
+
+
+def issues(rows) -> list[dict]:
+    """{line, column, message} of each reason of the report rows given."""
+    return [{"line": r.line, "column": e.get("column"), "message": e["message"]}
+            for r in rows for e in r.errors]
+
+
+def status_document(session: Session, portfolio: Portfolio, *, errors: bool = True,
+                    page: int | None = None, per_page: int = 100) -> dict:
+    """The import's state and counters; ``errors`` lists {line, column, message} of the
+    rejected rows and ``row_warnings`` those of the kept rows (file lines, header = line 1
+    when it is the first): all of them, or the ``page``-th ``per_page`` rows of each
+    (``pagination`` then tells how many there are)."""
     document = {
         "id": portfolio.id, "status": portfolio.status, "message": portfolio.message,
         "creditor": portfolio.creditor.code, "filename": portfolio.filename,
@@ -37,17 +65,27 @@ def status_document(session: Session, portfolio: Portfolio, *, errors: bool = Tr
         "created_at": _iso(portfolio.created_at), "started_at": _iso(portfolio.started_at),
         "finished_at": _iso(portfolio.finished_at),
     }
-    if errors:
-        document["errors"] = [{"line": r.line, "column": e.get("column"), "message": e["message"]}
-                              for r in rejections(session, portfolio) for e in r.errors]
+    if not errors:
+        return document
+    if page is None:
+        document["errors"] = issues(rejections(session, portfolio))
+        document["row_warnings"] = issues(session.scalars(_report_rows(portfolio, "warning")))
+        return document
+    rejected = report_page(session, portfolio, "error", page, per_page)
+    warned = report_page(session, portfolio, "warning", page, per_page)
+    document["errors"], document["row_warnings"] = issues(rejected.items), issues(warned.items)
+    document["pagination"] = {"page": rejected.page, "per_page": per_page,
+                              "rejected_rows": rejected.total, "warning_rows": warned.total,
+                              "pages": max(rejected.pages, warned.pages)}
     return document
 
 
 def percent_done(portfolio: Portfolio) -> int:
-    if portfolio.status == "done":
+    """How far the import is, 0-100 (a finished one, refused or done, is at 100)."""
+    if portfolio.status in ("done", "refused"):
         return 100
     total = max(portfolio.rows_total, portfolio.rows)
-    return int(100 * portfolio.rows / total) if total else 0
+    return min(100, int(100 * portfolio.rows / total)) if total else 0
 
 
 def rejected_csv(session: Session, portfolio: Portfolio) -> Iterator[str]:

@@ -13,14 +13,15 @@ from contextlib import contextmanager
 
 from sqlalchemy.orm import Session
 
-from agency.domain.intake import (ColumnMap, IntakeContext, IntakeError, RawRow, RowNormaliser,
-                                  RowOutcome, Table, map_columns, open_table)
+from agency.domain.intake import (ColumnMap, IntakeContext, IntakeError, IntakeLimits, RawRow,
+                                  RowNormaliser, RowOutcome, Table, map_columns, open_table)
 from agency.domain.timezones import local_date
 from agency.models import Portfolio
 from agency.models.portfolio import COUNTERS
 from agency.services.audit import current_scope
 from agency.services.intake.cases import RunContext
 from agency.services.intake.chunk import ChunkCounts, plan_chunk, write_chunk
+from agency.services.intake.files import discard_file
 from agency.services.intake.hooks import after_chunk, chunk_case_ids
 from agency.services.intake.segments import rule_of
 
@@ -30,24 +31,29 @@ Commit = Callable[[], None]
 
 
 def run_portfolio(session: Session, portfolio: Portfolio, *, commit: Commit,
-                  chunk_size: int = CHUNK_SIZE) -> Portfolio:
-    """Import (or finish importing) the portfolio's file, calling ``commit`` per chunk."""
+                  chunk_size: int = CHUNK_SIZE, limits: IntakeLimits | None = None) -> Portfolio:
+    """Import (or finish importing) the portfolio's file, calling ``commit`` per chunk.
+    A file beyond ``limits`` (its size, rows, columns) is refused before a row is written."""
     if portfolio.status in FINAL:
         return portfolio
     scope = current_scope(session)
+    limits = limits or IntakeLimits()
     try:
         table = open_table(portfolio.stored_path, portfolio.filename, sheet=portfolio.sheet,
-                           saved_mapping=portfolio.mapping)
+                           saved_mapping=portfolio.mapping, limits=limits)
     except IntakeError as exc:
         return _refuse(portfolio, exc.message, scope.now, commit)
     with table:
         try:
             columns = map_columns(table.header, portfolio.mapping)
+            if not portfolio.done_line:
+                table.check_shape()
         except IntakeError as exc:
+            table.close()
             return _refuse(portfolio, exc.message, scope.now, commit)
         _start(portfolio, table, columns, scope.now)
         commit()
-        _write_chunks(session, portfolio, table, columns, commit, chunk_size)
+        _write_chunks(session, portfolio, table, columns, commit, chunk_size, limits)
     portfolio.status, portfolio.finished_at = "done", scope.now
     portfolio.rows_total = portfolio.rows
     commit()
@@ -55,12 +61,14 @@ def run_portfolio(session: Session, portfolio: Portfolio, *, commit: Commit,
 
 
 def _write_chunks(session: Session, portfolio: Portfolio, table: Table, columns: ColumnMap,
-                  commit: Commit, chunk_size: int) -> None:
+                  commit: Commit, chunk_size: int, limits: IntakeLimits) -> None:
     creditor = portfolio.creditor
-    ctx = _context(session, portfolio)
+    ctx = _context(session, portfolio, limits)
     rule = rule_of(creditor.segment_rule)
     intake = IntakeContext(currency=creditor.currency, country=creditor.country,
-                           today=ctx.today, locale=creditor.locale or "fr_FR")
+                           today=ctx.today, locale=creditor.locale or "fr_FR",
+                           default_debtor_kind=creditor.default_debtor_kind,
+                           max_claims_per_case=limits.max_claims_per_case)
     normaliser = RowNormaliser(columns, intake, strict_width=table.kind == "csv")
     batches = _normalised(table, normaliser, portfolio.done_line, chunk_size)
     planned = (plan_chunk(ctx.portfolio_id, outcomes) for outcomes in batches)
@@ -131,10 +139,11 @@ def _read_ahead(batches: Iterator[list], depth: int = 1) -> Iterator[Iterator[li
         worker.join()
 
 
-def _context(session: Session, portfolio: Portfolio) -> RunContext:
+def _context(session: Session, portfolio: Portfolio, limits: IntakeLimits) -> RunContext:
     scope = current_scope(session)
     creditor = portfolio.creditor
     return RunContext(portfolio_id=portfolio.id, creditor_id=creditor.id,
+                      max_claims_per_case=limits.max_claims_per_case,
                       currency=creditor.currency, now=scope.now,
                       today=local_date(scope.now, creditor.timezone),
                       actor_id=scope.actor.user_id, actor_label=scope.actor.label,
@@ -158,7 +167,9 @@ def _add_counts(portfolio: Portfolio, counts: ChunkCounts, last_line: int) -> No
 
 
 def _refuse(portfolio: Portfolio, message: str, now, commit: Commit) -> Portfolio:
-    """A file that is not a table, or lacks columns: nothing is written but the refusal."""
+    """A file that is not a table, lacks columns or is beyond a limit: nothing is written
+    but the refusal, and the stored file is deleted."""
     portfolio.status, portfolio.message, portfolio.finished_at = "refused", message, now
     commit()
+    discard_file(portfolio)
     return portfolio
