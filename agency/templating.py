@@ -1,4 +1,4 @@
-"""Jinja filters: money and dates in the user's locale, instants in a zone."""
+"""Jinja filters: money and dates in the user's locale, instants in a zone; codes by their labels."""
 from __future__ import annotations
 
 from flask import Flask
@@ -6,6 +6,7 @@ from flask_babel import format_date, get_locale
 
 from agency.domain.money import Money, format_money
 from agency.domain.timezones import local_time
+from agency.web import labels
 
 
 def _locale_code() -> str:
@@ -42,3 +43,4 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(lambda d: format_date(d, "short") if d else "—", "day")
     app.add_template_filter(lambda args: {k: v for k, v in args.items() if k != "page"},
                             "reject_page")
+    labels.register(app)

@@ -10,11 +10,14 @@ from sqlalchemy import select
 from agency.access import allow
 from agency.backoffice import bp
 from agency.backoffice.registry import menu_item
+from agency.domain.playbook import ACTION_KINDS
 from agency.domain.timezones import now_utc
 from agency.extensions import db
 from agency.models import Creditor
-from agency.services.approvals import ApprovalError, QueueFilters, approval_queue, decide
+from agency.services.approvals import (ApprovalError, QueueFilters, approval_queue, approver_roles_for,
+                                       decide)
 from agency.services.audit import Actor, audit_scope
+from agency.services.display_names import titles_of_actions
 
 APPROVERS = ("admin", "direction", "team_lead")
 menu_item(40, lambda: _l("Validations"), "backoffice.approvals", APPROVERS)
@@ -27,10 +30,22 @@ def approvals():
     filters = QueueFilters(approver_role=args.get("role") or None,
                            creditor_id=args.get("creditor", type=int), kind=args.get("kind") or None,
                            step=args.get("step") or None)
-    actions, total = approval_queue(db.session, current_user, filters)
     creditors = db.session.scalars(select(Creditor).order_by(Creditor.name)).all()
+    return render_queue(filters, creditors=creditors, decide_endpoint="backoffice.decide_approvals",
+                        case_endpoint="backoffice.case")
+
+
+def render_queue(filters: QueueFilters, *, creditors, decide_endpoint: str, case_endpoint: str):
+    """Shared by the back-office and the creditor portal: the queue, each action by its case
+    (a link to the case's page there) and its playbook step's title."""
+    actions, total = approval_queue(db.session, current_user, filters)
+    steps = titles_of_actions(db.session, actions)
+    choices = {a.step_code: steps.get(a.id) for a in actions if a.step_code}
     return render_template("approvals/queue.html", actions=actions, total=total, filters=filters,
-                           creditors=creditors, decide_endpoint="backoffice.decide_approvals")
+                           creditors=creditors, decide_endpoint=decide_endpoint,
+                           case_endpoint=case_endpoint, steps=steps, kinds=ACTION_KINDS,
+                           roles=approver_roles_for(current_user),
+                           step_choices=sorted(choices.items(), key=lambda item: item[1] or item[0]))
 
 
 @bp.route("/approvals/decide", methods=["POST"])

@@ -14,7 +14,9 @@ from agency.models import Creditor, User
 from agency.models.case import PHASES
 from agency.services.case_queries import CaseFilters, case_actions, search_cases, timeline
 from agency.services.cases import find_case
+from agency.services.display_names import history_names, titles_of_actions
 from agency.services.ledger import case_balance, ledger_of
+from agency.web.history import history_lines
 
 menu_item(10, lambda: _l("Dossiers"), "backoffice.cases", STAFF)
 menu_item(90, lambda: _l("Donneurs d'ordre"), "backoffice.creditors", MANAGERS)
@@ -52,16 +54,14 @@ def case(reference: str):
 
 @case_panel(50, "backoffice/panels/actions.html")
 def _actions_panel(session, case) -> dict:
-    return {"actions": case_actions(session, case)}
+    actions = case_actions(session, case)
+    return {"actions": actions, "steps": titles_of_actions(session, actions)}
 
 
 @case_panel(100, "backoffice/panels/history.html")
 def _history_panel(session, case) -> dict:
     events = timeline(session, case)
-    agent_ids = {value for e in events for value in e.changes.get("agent_id", ()) if value}
-    names = dict(session.execute(select(User.id, User.name).where(User.id.in_(agent_ids)))
-                 .all()) if agent_ids else {}
-    return {"events": events, "agent_names": names}
+    return {"lines": history_lines(events, case, history_names(session, case, events))}
 
 
 @bp.route("/creditors")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, render_template, request
+from flask_babel import gettext as _
 from werkzeug.utils import secure_filename
 
 from agency.access import PARTNER, allow
@@ -47,7 +48,7 @@ def _report(found, partner) -> str | None:
     if upload is not None and upload.filename:
         name = secure_filename(upload.filename)
         if Path(name).suffix.lower() not in ALLOWED_SUFFIXES:
-            return "Type de fichier refusé (PDF, image, document texte)."
+            return _("Type de fichier refusé (PDF, image, document texte).")
         folder = Path(current_app.instance_path) / "partner_documents" / str(found.id)
         folder.mkdir(parents=True, exist_ok=True)
         path = str(folder / name)
