@@ -46,3 +46,25 @@ def test_staff_logs_in_and_reads_a_case(served, tmp_path):
         if os.environ.get("RECOUVRA_SCREENSHOTS"):
             page.screenshot(path=os.environ["RECOUVRA_SCREENSHOTS"] + "/case.png", full_page=True)
     assert blocked == []
+
+
+def test_the_direction_approves_in_the_queue_and_saves_a_playbook(served):
+    """Both forms post with their CSRF token (they answered 400 without it)."""
+    with browser_page() as page:
+        page.goto(f"{served}/login")
+        page.fill("#email", "direction@recouvra.demo")
+        page.fill("#password", "demo-pass")
+        page.click("#login-submit")
+        page.goto(f"{served}/approvals")
+        first = page.locator("tbody tr").first
+        reference = first.locator("a").inner_text()
+        assert reference.startswith("RC-")
+        first.locator("input[name=action_id]").check()
+        with page.expect_navigation():
+            page.click("button[value=approve]")
+        assert "1 action(s) validée(s)." in page.inner_text("body")
+        page.goto(f"{served}/playbooks/clinic-po02")
+        page.fill("input[name=note]", "relecture")
+        with page.expect_navigation():
+            page.click("text=Enregistrer une nouvelle version")
+        assert "Aucun changement." in page.inner_text("body")

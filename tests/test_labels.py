@@ -8,7 +8,7 @@ from flask_babel import force_locale
 from agency.domain.labels import AUDIT_VERB, AUDIT_VERB_FAMILIES, LABELS, french
 from agency.domain.playbook import load_builtin
 from agency.domain.playbook_io import builtin_names
-from agency.web.labels import label, step_name, verb_label
+from agency.web.labels import action_name, label, step_name, verb_label
 from tests.screens import NOT_SHOWN, code_constants, shown_constants
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,6 +73,8 @@ def test_labels_read_in_the_readers_language(app):
             assert verb_label("call.no_answer") == "Appel : pas de réponse"
             assert verb_label("action.approved") == "Action validée"
             assert verb_label("message.sent") == "Message : envoyé"
+            assert action_name("letter", "reminder-1") == "Lettre · Relance type 1"
+            assert action_name("formal_notice", "formal-notice") == "Mise en demeure"
         with force_locale("en"):
             assert label("partner_kind", "home_visit") == "Home visit"
             assert label("claim_kind", "bill_of_exchange") == "Bill of exchange"

@@ -80,11 +80,11 @@ def _partners(session, case: Case) -> list[str]:
     return tokens
 
 
-def _passes_and_decisions(session) -> None:
+def _passes_and_decisions(session, start) -> None:
     """Later daily passes (handovers, the fund's own approvals), then the direction decides."""
     for days in (35, 125):
-        with audit_scope(session, Actor.system("tick"), now_utc() + timedelta(days=days)):
-            run_pass(session, now=now_utc() + timedelta(days=days))
+        with audit_scope(session, Actor.system("tick"), start + timedelta(days=days)):
+            run_pass(session, now=start + timedelta(days=days))
     direction = session.scalar(select(User).where(User.email == LOGINS["direction"]))
     pending = session.scalars(select(Action).where(Action.approval == "pending",
                                                    Action.approver_role == "direction")
@@ -113,8 +113,8 @@ def _portfolios(session, tmp_path) -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def busy_demo(app, tmp_path_factory):
-    """The demo, a few weeks on: calls, a promise, payments, a hold, partner missions,
-    approvals decided, imports; and the rows each route with arguments is opened with.
+    """The demo, months on: calls, a promise, payments, a hold, partner missions, approvals
+    decided, imports; and the rows each route with arguments is opened with.
     Committed once for the module's tests (which only read it), emptied after them."""
     with app.app_context():
         rows = _busy_demo(app, db.session, tmp_path_factory.mktemp("imports"))
@@ -125,8 +125,12 @@ def busy_demo(app, tmp_path_factory):
 
 
 def _busy_demo(app, session, folder) -> dict:
-    with audit_scope(session, Actor.system("cli"), now_utc()):
+    """The demo loaded 130 days ago and two daily passes since (so tasks are due or late),
+    then today's work."""
+    start = now_utc() - timedelta(days=130)
+    with audit_scope(session, Actor.system("cli"), start):
         load_demo(session, password=PASSWORD)
+    _passes_and_decisions(session, start)
     clinic_case = _case_of(session, "CLINIQUE", LOGINS["agent"])
     _calls_and_money(session, clinic_case)
     tokens = _partners(session, clinic_case)
@@ -134,7 +138,6 @@ def _busy_demo(app, session, folder) -> dict:
     with _as(session, LOGINS["direction"]):
         hold_case(session, held, until=now_utc().date() + timedelta(days=20),
                   reason="Dérogation : difficultés de trésorerie", approved_by="Aïssatou Ba")
-    _passes_and_decisions(session)
     portfolios = _portfolios(session, folder)
     fund_case = _case_of(session, "CNSS")
     with app.test_request_context():

@@ -43,6 +43,14 @@ def verb_label(verb: str) -> str:
     return humanise(verb)
 
 
+def action_name(kind: str, template: str | None = None) -> str:
+    """An action by its kind and, when it names one, the document it sends ("Lettre · Relance
+    type 1"); a template named as its kind is said once ("Mise en demeure")."""
+    name = label("action_kind", kind)
+    document = label("template", template) if template else None
+    return f"{name} · {document}" if document and document != name else name
+
+
 def step_name(title: str | None, code: str | None) -> str:
     """A playbook step as the playbook's author named it; its code only when it has no title."""
     if title:
@@ -89,5 +97,5 @@ def _lower_first(text: str) -> str:
 
 
 def register(app: Flask) -> None:
-    for function in (label, labels_of, verb_label, step_name, segment_label, queue_reason):
+    for function in (label, labels_of, verb_label, action_name, step_name, segment_label, queue_reason):
         app.add_template_global(function, function.__name__)
