@@ -1,22 +1,14 @@
-"""Jinja filters: money and dates in the user's locale, instants in a zone."""
+"""Jinja filters: money and dates in the user's locale, instants in a zone; codes by their labels."""
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, request, url_for
 from flask_babel import format_date, get_locale
 from flask_login import current_user
-from flask_babel import lazy_gettext as _l
 
 from agency.domain.money import Money, format_money
 from agency.domain.timezones import local_time
+from agency.web import labels
 from agency.web.registry import MENU
-
-
-ROLE_LABELS = {"admin": _l("Administrateur"), "direction": _l("Direction"),
-               "team_lead": _l("Chef d'équipe"), "agent": _l("Agent"), "creditor": _l("Client créancier")}
-
-
-def role_label(role: str) -> str:
-    return str(ROLE_LABELS.get(role, role))
 
 
 def _locale_code() -> str:
@@ -44,7 +36,6 @@ def menu_for_user() -> list:
 
 def page_url(arg: str, number: int) -> str:
     """This page's URL with the query argument ``arg`` (a list's page number) set."""
-    from flask import request, url_for
     args = request.args.to_dict()
     args[arg] = number
     return url_for(request.endpoint, **(request.view_args or {}), **args)
@@ -56,7 +47,7 @@ def register_filters(app: Flask) -> None:
     app.add_template_global(get_locale, "get_locale")
     app.add_template_filter(money_filter, "money")
     app.add_template_filter(local_filter, "local")
-    app.add_template_filter(role_label, "role")
     app.add_template_filter(lambda d: format_date(d, "short") if d else "—", "day")
     app.add_template_filter(lambda args: {k: v for k, v in args.items() if k != "page"},
                             "reject_page")
+    labels.register(app)

@@ -185,7 +185,7 @@ def test_the_admin_signs_a_user_out_everywhere_and_deactivates_it(app, client, l
     agents_browser = sign_in(other_browser(app), agent)
     login(make_user("admin"))
     page = client.get("/accounts").get_data(as_text=True)
-    assert agent.email in page and "Agent" in page
+    assert agent.email in page and "Gestionnaire" in page
     assert client.post(f"/accounts/{agent.id}/sign-out").status_code == 302
     assert not signed_in(agents_browser)
     agents_browser = sign_in(other_browser(app), agent)

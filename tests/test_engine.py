@@ -89,7 +89,7 @@ def test_handover_changes_the_phase_through_the_audit_trail(session, make_credit
     assert case.phase == "personalised"
     event = session.scalars(select(AuditEvent).where(
         AuditEvent.case_id == case.id, AuditEvent.verb == "case.changed")).one()
-    assert event.changes == {"phase": ["amicable", "personalised"]}
+    assert event.changes == {"phase": ["amicable", "personalised"], "step": [None, "d30-personalised"]}
     assert event.actor_label == "system:tick"
     handover = session.scalars(select(Action).where(Action.kind == "handover")).one()
     assert handover.status == "done"
@@ -171,8 +171,8 @@ def test_case_page_shows_done_waiting_and_next(session, clinic, make_case, make_
     tick(session, at(date(2026, 3, 20)))
     login(make_user("agent"))
     page = client.get(f"/cases/{case.reference}").get_data(as_text=True)
-    assert "clinic-po02 v1" in page
-    assert "Appel à 8 semaines" in page          # skipped on catch-up: listed as done
+    assert "Clinique — mode opératoire de recouvrement des garants (PO02-MO0004) v1" in page
+    assert "Appel à 8 semaines — Sautée (rattrapage après interruption)" in page  # skipped on catch-up
     assert "validation par" in page              # the letter waits for the direction
     assert "Lettre de relance type 2" in page    # what comes next
 

@@ -13,7 +13,8 @@ def source_messages() -> set[str]:
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
             str(ROOT), method_map=METHODS, keywords={"_": None, "gettext": None, "_l": None,
-                                                     "lazy_gettext": None, "ngettext": (1, 2)}):
+                                                     "lazy_gettext": None, "ngettext": (1, 2),
+                                                     "N_": None}):
         found.add(message if isinstance(message, str) else message[0])
     return {m for m in found if m}
 

@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta
 
 from agency.domain.timezones import UTC
 from agency.models import CallLog
-from agency.services.calls.worklist import build_worklist, queue_status
+from agency.services.calls.worklist import QueueReason, build_worklist, queue_status
 from tests._workspace import WEDNESDAY, add_call, assigned_case, local, pair  # noqa: F401
 
 DAKAR = "Africa/Dakar"
@@ -49,8 +49,9 @@ def test_not_due_held_closed_or_done_cases_stay_out(session, pair, assigned_case
     closed.status = "closed"
     session.flush()
     assert refs(session, pair[0], WEDNESDAY) == []
-    assert "suspendu" in queue_status(session, held, WEDNESDAY).reasons[0]
-    assert "Prochain appel prévu" in queue_status(session, future, WEDNESDAY).reasons[0]
+    assert queue_status(session, held, WEDNESDAY).reasons[0] == QueueReason("case_held", date(2026, 3, 10))
+    later = queue_status(session, future, WEDNESDAY).reasons[0]
+    assert (later.code, later.at) == ("call_later", WEDNESDAY + timedelta(minutes=1))
 
 
 def test_window_weekend_and_holiday_in_the_debtors_time(session, pair, assigned_case, make_debtor):
@@ -66,7 +67,7 @@ def test_window_weekend_and_holiday_in_the_debtors_time(session, pair, assigned_
     assert refs(session, pair[0], local(DAKAR, 2026, 3, 7, 10)) == []  # Saturday
     assert refs(session, pair[0], local(DAKAR, 2026, 4, 6, 10)) == []  # Easter Monday in both
     status = queue_status(session, dakar, local(DAKAR, 2026, 4, 6, 10))
-    assert not status.in_queue and "férié" in status.reasons[0]
+    assert not status.in_queue and status.reasons[0] == QueueReason("holiday", local(DAKAR, 2026, 4, 7, 8), True)
     assert status.next_allowed_at == local(DAKAR, 2026, 4, 7, 8)
 
 
@@ -90,8 +91,8 @@ def test_caps_block_and_the_case_page_says_why(session, pair, assigned_case, mak
     log(session, talked, local(DAKAR, 2026, 3, 2, 9), reached=True)
     now = local(DAKAR, 2026, 3, 4, 10)
     assert refs(session, pair[0], now) == []
-    assert "tentatives" in queue_status(session, capped, now).reasons[0]
-    assert "Entretien" in queue_status(session, talked, now).reasons[0]
+    assert queue_status(session, capped, now).reasons[0].code == "attempt_cap"
+    assert queue_status(session, talked, now).reasons[0].code == "quiet_after_conversation"
     # the debtor asked to be called back today at 10:00: the quiet period gives way
     log(session, talked, local(DAKAR, 2026, 3, 2, 9, 5), reached=True, callback_at=now)
     assert refs(session, pair[0], now) == [talked.reference]
@@ -105,7 +106,7 @@ def test_a_debtor_reached_today_by_a_colleague_is_not_proposed(session, pair, as
                         callback_at=WEDNESDAY - timedelta(minutes=30)))
     session.flush()
     assert refs(session, pair[0], WEDNESDAY) == []
-    assert "collègue" in queue_status(session, case, WEDNESDAY).reasons[0]
+    assert queue_status(session, case, WEDNESDAY).reasons == (QueueReason("reached_by_colleague"),)
 
 
 def test_order_callbacks_first_then_balance(session, pair, assigned_case, make_debtor):
@@ -153,7 +154,7 @@ def test_no_working_number(session, pair, assigned_case):
     case.debtor.phones[0].status = "wrong"
     session.flush()
     assert refs(session, pair[0], WEDNESDAY) == []
-    assert "numéro" in queue_status(session, case, WEDNESDAY).reasons[0]
+    assert queue_status(session, case, WEDNESDAY).reasons == (QueueReason("no_working_phone"),)
 
 
 def test_cli_prints_the_queue_as_json(runner, session, pair, assigned_case):

@@ -19,6 +19,8 @@ from agency.services.case_queries import (CaseFilters, case_actions, case_balanc
 from agency.services.audit import Actor, audit_scope
 from agency.services.cases import find_case
 from agency.services.directory import DirectoryError, set_default_debtor_kind
+from agency.services.display_names import history_names, titles_of_actions
+from agency.web.history import history_lines
 
 menu_item(10, lambda: _l("Dossiers"), "backoffice.cases", STAFF)
 menu_item(90, lambda: _l("Donneurs d'ordre"), "backoffice.creditors", MANAGERS)
@@ -58,16 +60,15 @@ def case(reference: str):
 
 @case_panel(50, "backoffice/panels/actions.html")
 def _actions_panel(session, case) -> dict:
-    return {"actions": case_actions(session, case, request.args.get("actions_page", 1, type=int))}
+    actions = case_actions(session, case, request.args.get("actions_page", 1, type=int))
+    return {"actions": actions, "steps": titles_of_actions(session, actions.items)}
 
 
 @case_panel(100, "backoffice/panels/history.html")
 def _history_panel(session, case) -> dict:
     events = timeline(session, case, request.args.get("events_page", 1, type=int))
-    agent_ids = {value for e in events.items for value in e.changes.get("agent_id", ()) if value}
-    names = dict(session.execute(select(User.id, User.name).where(User.id.in_(agent_ids)))
-                 .all()) if agent_ids else {}
-    return {"events": events, "agent_names": names}
+    return {"events": events,
+            "lines": history_lines(events.items, case, history_names(session, case, events.items))}
 
 
 @bp.route("/creditors")

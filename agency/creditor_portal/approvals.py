@@ -1,14 +1,12 @@
 """The creditor's own approvals (its contract's): only its cases' actions, never another's."""
 from __future__ import annotations
 
-from flask import render_template, request
-from flask_login import current_user
+from flask import request
 
 from agency.access import CREDITOR, allow
 from agency.creditor_portal import bp
-from agency.extensions import db
-from agency.services.approvals import QueueFilters, approval_queue
-from agency.web.approvals import decide_from_form
+from agency.services.approvals import QueueFilters
+from agency.web.approvals import decide_from_form, render_queue
 
 
 @bp.route("/approvals")
@@ -16,9 +14,8 @@ from agency.web.approvals import decide_from_form
 def approvals():
     filters = QueueFilters(kind=request.args.get("kind") or None,
                            step=request.args.get("step") or None)
-    actions, total = approval_queue(db.session, current_user, filters)
-    return render_template("approvals/queue.html", actions=actions, total=total, filters=filters,
-                           creditors=[], decide_endpoint="creditor_portal.decide_approvals")
+    return render_queue(filters, creditors=[], decide_endpoint="creditor_portal.decide_approvals",
+                        case_endpoint="creditor_portal.case")
 
 
 @bp.route("/approvals/decide", methods=["POST"])

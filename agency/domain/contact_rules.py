@@ -33,6 +33,7 @@ from agency.domain.contact_policy import (  # noqa: F401 - re-exported: callers 
     DEFAULT_POLICY, EARLIEST, LATEST, MAX_ATTEMPTS, MIN_PERIOD_DAYS, MIN_QUIET_DAYS, ContactPolicy,
     ContactPolicyError, TimeRange, policy_for,
 )
+from agency.domain.labels import NEXT_SLOT, NO_SLOT, QUEUE_REASON
 from agency.domain.timezones import UTC, as_utc
 
 ONE_DAY = timedelta(days=1)
@@ -53,20 +54,6 @@ class Reason(StrEnum):
     EXTENDED_WINDOW_NOT_ELIGIBLE = "extended_window_not_eligible"
     INCONVENIENT_TIME = "inconvenient_time"
 
-
-_EXPLANATIONS = {
-    Reason.ALLOWED: "Contact possible maintenant.",
-    Reason.OPTED_OUT: "Le débiteur s'est opposé à ce moyen de contact : il ne doit plus être utilisé.",
-    Reason.QUIET_AFTER_CONVERSATION: "Entretien téléphonique récent : pas de nouvel appel pendant au moins "
-                                     "7 jours (jour de l'entretien compris), sauf rappel demandé par le débiteur.",
-    Reason.ATTEMPT_CAP: "Nombre maximal de tentatives d'appel atteint sur les derniers jours.",
-    Reason.HOLIDAY: "Jour férié dans le pays du débiteur.",
-    Reason.REST_DAY: "Jour de repos dans le pays du débiteur.",
-    Reason.OUTSIDE_WINDOW: "En dehors des heures de contact autorisées (heure locale du débiteur).",
-    Reason.EXTENDED_WINDOW_NOT_ELIGIBLE: "La plage du soir est réservée aux débiteurs qu'on n'a pas "
-                                         "pu joindre plus tôt dans la journée.",
-    Reason.INCONVENIENT_TIME: "Créneau signalé comme gênant par le débiteur ou le créancier.",
-}
 
 @dataclass(frozen=True, slots=True)
 class CallAttempt:
@@ -102,15 +89,16 @@ class Verdict:
 
     @property
     def explanation(self) -> str:
-        """French text for the case page: why, and from when on."""
-        text = _EXPLANATIONS[self.reason]
+        """In French: why, and from when on (pages show it in the reader's language from
+        ``reason`` and ``next_allowed_at``, with the same sentences)."""
+        text = QUEUE_REASON[self.reason.value]
         if self.allowed:
             return text
         if self.next_allowed_at is None:
-            return f"{text} Aucun créneau possible."
+            return f"{text} {NO_SLOT}"
         when = format_datetime(self.next_allowed_at, "EEEE d MMMM y 'à' HH:mm",
                                tzinfo=zone_info(self.zone), locale="fr_FR")
-        return f"{text} Prochain créneau possible : {when} (heure locale du débiteur)."
+        return f"{text} {NEXT_SLOT % {'when': when}}"
 
 
 @lru_cache(maxsize=None)

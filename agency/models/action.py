@@ -40,3 +40,4 @@ class Action(Base):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     assignee = relationship("User", foreign_keys=[assignee_id])
+    case = relationship("Case", viewonly=True)

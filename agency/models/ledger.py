@@ -29,6 +29,8 @@ class LedgerEntry(Base):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     reverses: Mapped[LedgerEntry | None] = relationship(remote_side=[id])
+    # The claim an entry books (its line reads "Facture INV-1"): loaded with a page of entries.
+    claim = relationship("Claim", viewonly=True)
 
 
 # --- the case balance, kept by the database -------------------------------------------

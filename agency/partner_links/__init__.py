@@ -79,7 +79,7 @@ def _document_error(upload, name: str) -> str | None:
     size = stream.seek(0, 2)
     stream.seek(0)
     if signatures is None or not head.startswith(signatures):
-        return "Type de fichier refusé (PDF, image, document texte)."
+        return _("Type de fichier refusé (PDF, image, document texte).")
     if size > limit_mb * 1024 * 1024:
         return _("Document trop volumineux (limite : %(mb)s Mo).", mb=limit_mb)
     return None

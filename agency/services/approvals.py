@@ -57,7 +57,7 @@ def approval_queue(session: Session, user: User, filters: QueueFilters = QueueFi
         if value:
             query = query.where(column == value)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = session.scalars(query.options(selectinload(Action.assignee))
+    rows = session.scalars(query.options(selectinload(Action.assignee), selectinload(Action.case))
                            .order_by(Action.due_at, Action.id).limit(limit)).all()
     return list(rows), total or 0
 
@@ -85,7 +85,7 @@ def _approve(session: Session, user: User, action: Action, reason: str | None) -
     record(session, verb="action.approved", case=case, reason=reason,
            changes={"action_id": [None, action.id], "step": [None, action.step_code]})
     if action.kind == "handover":
-        hand_over(session, action, reason or f"approved handover at step {action.step_code}")
+        hand_over(session, action, reason)  # the approval just recorded names the step
         settle_step(session, action.case_id, action.step_code, now)
     session.flush()
 

@@ -113,6 +113,7 @@ def claims_page(session: Session, case: Case, page: int | None = 1,
 def ledger_page(session: Session, case: Case, page: int | None = 1,
                 per_page: int = CASE_PAGE_SIZE) -> Page:
     return page_of(session, select(LedgerEntry).where(LedgerEntry.case_id == case.id)
+                   .options(selectinload(LedgerEntry.claim))
                    .order_by(LedgerEntry.booked_at, LedgerEntry.id), page, per_page)
 
 

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from agency.domain.labels import french
 from agency.models import Action, Case, Partner, PartnerTask
 from agency.services.audit import current_scope, record
 from agency.services.messages import queue_message
@@ -67,14 +68,20 @@ def send_task(session: Session, *, case: Case, partner: Partner, kind: str, inst
     return SentTask(task, link, message.id)
 
 
+def _mission(kind: str) -> str:
+    """The kind of mission, in French (partners read French): "visite à domicile"."""
+    name = french("partner_kind", kind)
+    return name[0].lower() + name[1:]
+
+
 def _subject(case: Case, kind: str) -> str:
-    return f"Mission {kind} - dossier {case.reference}"
+    return f"Mission {_mission(kind)} - dossier {case.reference}"
 
 
 def _body(case: Case, partner: Partner, task: PartnerTask, link: str) -> str:
     due = f"\nÀ réaliser avant le {task.due_date:%d/%m/%Y}." if task.due_date else ""
-    return (f"Bonjour,\n\nNous vous confions une mission sur le dossier {case.reference} "
-            f"(débiteur : {case.debtor.name}).\n\n{task.instructions}{due}\n\n"
+    return (f"Bonjour,\n\nNous vous confions une mission ({_mission(task.kind)}) sur le dossier "
+            f"{case.reference} (débiteur : {case.debtor.name}).\n\n{task.instructions}{due}\n\n"
             f"Merci de nous rendre compte et de déposer votre document sur ce lien sécurisé :\n{link}\n")
 
 

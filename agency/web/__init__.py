@@ -1,1 +1,2 @@
-"""What several blueprints share: receiving uploads, file downloads, the approval form."""
+"""What several blueprints share: the labels of codes and the case history as people read
+them, receiving uploads, downloads, the approvals queue, the menu and case-panel registry."""

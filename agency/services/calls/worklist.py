@@ -158,10 +158,19 @@ def _entry(row, detail, candidate: QueueCandidate, phone: tuple[int, str], codes
 
 
 @dataclass(frozen=True, slots=True)
+class QueueReason:
+    """Why a debtor is (not) in the queue: a code of agency.domain.labels.QUEUE_REASON (the
+    page says it in the reader's language), with the day or instant it names."""
+    code: str
+    at: date | datetime | None = None  # the hold's last day, the next call, the next slot
+    next_slot: bool = False  # a contact rule's verdict: ``at`` is the next allowed instant
+
+
+@dataclass(frozen=True, slots=True)
 class QueueStatus:
     """For the case page: is the debtor in a queue now, and if not, why and until when."""
     in_queue: bool
-    reasons: tuple[str, ...]  # French, for the page
+    reasons: tuple[QueueReason, ...]
     next_allowed_at: datetime | None
     action: Action | None
     agent_id: int | None
@@ -182,27 +191,27 @@ def queue_status(session: Session, case: Case, now: datetime) -> QueueStatus:
     policy = policies.policy(case.creditor_id, case.debtor.country)
     phones = phone_book(session, [case.debtor_id])
     if case.debtor_id not in phones.working and case.debtor_id not in phones.opted_out:
-        return QueueStatus(False, ("Aucun numéro de téléphone valide : une enquête est nécessaire.",),
-                           None, action, agent_id, zone)
+        return QueueStatus(False, (QueueReason("no_working_phone"),), None, action, agent_id, zone)
     asked = {case.debtor_id: [action.due_at]} if action.kind == "callback" else {}
     facts = call_facts(session, [case.debtor_id], now, policies.lookback(), asked, phones.opted_out)[case.debtor_id]
     agents = covered_agents(session, session.get(User, agent_id), now.date()) if agent_id else []
     if _colleague_reached_today(facts, agents, zone, now):
-        return QueueStatus(False, ("Débiteur déjà joint aujourd'hui par un collègue.",), None, action, agent_id, zone)
+        return QueueStatus(False, (QueueReason("reached_by_colleague"),), None, action, agent_id, zone)
     verdict = call_verdict(now, zone, case.debtor.country, policy, facts.history)
-    return QueueStatus(verdict.allowed, (verdict.explanation,), verdict.next_allowed_at, action, agent_id, zone)
+    why = QueueReason(verdict.reason.value, verdict.next_allowed_at, next_slot=not verdict.allowed)
+    return QueueStatus(verdict.allowed, (why,), verdict.next_allowed_at, action, agent_id, zone)
 
 
-def _case_blocks(case: Case, action: Action | None, agent_id: int | None, now: datetime) -> tuple[str, ...]:
+def _case_blocks(case: Case, action: Action | None, agent_id: int | None,
+                 now: datetime) -> tuple[QueueReason, ...]:
     if case.status != "open":
-        return ("Dossier clos ou soldé.",)
+        return (QueueReason("case_closed"),)
     if case.hold_until and case.hold_until > now.date():
-        return (f"Dossier suspendu jusqu'au {case.hold_until:%d/%m/%Y}.",)
+        return (QueueReason("case_held", case.hold_until),)
     if action is None:
-        return ("Aucun appel prévu sur ce dossier.",)
+        return (QueueReason("no_call_planned"),)
     if agent_id is None:
-        return ("Aucun gestionnaire affecté au dossier.",)
+        return (QueueReason("no_agent"),)
     if as_utc(action.due_at) > now:
-        when = local_time(action.due_at, case.debtor.timezone)
-        return (f"Prochain appel prévu le {when:%d/%m/%Y à %H:%M} (heure locale du débiteur).",)
+        return (QueueReason("call_later", as_utc(action.due_at)),)
     return ()

@@ -57,11 +57,11 @@ def execute_handovers(session: Session, batch: Batch) -> int:
         changes = {k: [old, new] for k, old, new in (("phase", phase, new_phase),
                                                      ("team_id", team_id, new_team)) if old != new}
         updates.append({"case_id": case_id, "phase": new_phase, "team_id": new_team})
-        if changes:
+        if changes:  # the step that handed the case over says why (its title, on screen)
             audits.append(dict(at=batch.now, case_id=case_id, debtor_id=debtor_id,
                                creditor_id=creditor_id, actor_id=scope.actor.user_id,
-                               actor_label=scope.actor.label, verb="case.changed", changes=changes,
-                               reason=f"playbook: handover at step {step}"))
+                               actor_label=scope.actor.label, verb="case.changed",
+                               changes=changes | {"step": [None, step]}, reason=None))
     run_many(session, "UPDATE collection_case SET phase = :phase, team_id = :team_id "
                       "WHERE id = :case_id", updates)
     if audits:
@@ -100,7 +100,7 @@ def close_finished_steps(session: Session, batch: Batch) -> None:
         today=batch.today, codes=codes, **{"pass": batch.pass_id})
 
 
-def hand_over(session: Session, action: Action, reason: str) -> None:
+def hand_over(session: Session, action: Action, reason: str | None) -> None:
     """Apply one handover action through the ORM (its change is audited at flush)."""
     spec = session.get(PlaybookStepAction, action.step_action_id) if action.step_action_id else None
     case = session.get(Case, action.case_id)

@@ -27,8 +27,9 @@ def case_plan(session: Session, case: Case, now: datetime) -> dict:
     today = local_date(now, case.creditor.timezone)
     records = session.scalars(select(CaseStep).where(CaseStep.case_id == case.id)
                               .order_by(CaseStep.on_date, CaseStep.id)).all()
-    titles = {step.code: step.title or step.code for step in playbook.steps}
-    plan = {"enrolled": True, "playbook": playbook.name, "version": playbook.version,
+    titles = {step.code: step.title for step in playbook.steps if step.title}
+    plan = {"enrolled": True, "playbook": playbook.name, "title": playbook.title,
+            "version": playbook.version,
             "state": engine.state, "error": engine.last_error, "next_step_at": engine.next_step_at,
             "today": today, "titles": titles,
             "done": [r for r in records if r.status != "pending"],
