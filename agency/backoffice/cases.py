@@ -12,7 +12,7 @@ from agency.web.registry import case_panel, menu_item, panels_for
 from agency.extensions import db
 from agency.models import Creditor, User
 from agency.models.case import PHASES
-from agency.services.case_queries import CaseFilters, case_actions, search_cases, timeline
+from agency.services.case_queries import CaseFilters, search_cases, timeline
 from agency.services.cases import find_case
 from agency.services.ledger import case_balance, ledger_of
 
@@ -48,11 +48,6 @@ def case(reference: str):
         "backoffice/case.html", case=found, balance=case_balance(db.session, found),
         entries=ledger_of(db.session, found),
         panels=panels_for(db.session, found, current_user.role))
-
-
-@case_panel(50, "backoffice/panels/actions.html")
-def _actions_panel(session, case) -> dict:
-    return {"actions": case_actions(session, case)}
 
 
 @case_panel(100, "backoffice/panels/history.html")

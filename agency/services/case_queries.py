@@ -8,7 +8,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from agency.domain.names import name_key
-from agency.models import Action, AuditEvent, Case, Creditor, Debtor, DebtorPhone
+from agency.models import AuditEvent, Case, Creditor, Debtor, DebtorPhone
 from agency.services.ledger import balances_by_case
 
 
@@ -98,7 +98,3 @@ def timeline(session: Session, case: Case) -> list[AuditEvent]:
         select(AuditEvent).where(AuditEvent.case_id == case.id)
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())))
 
-
-def case_actions(session: Session, case: Case) -> list[Action]:
-    return list(session.scalars(
-        select(Action).where(Action.case_id == case.id).order_by(Action.due_at, Action.id)))
