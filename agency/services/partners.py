@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from agency.domain.actions import STAFF_OUTCOMES, UNFINISHED_STATUSES, WORKABLE_STATUSES
+from agency.domain.actions import UNFINISHED_STATUSES, WORKABLE_STATUSES
 from agency.models import Action, Case, Partner, PartnerTask
 from agency.services.actions import end_action, entrust
 from agency.services.audit import current_scope, record
@@ -22,7 +22,10 @@ from agency.services.messages import queue_message
 
 PARTNER_KINDS = ("home_visit", "bailiff", "investigator", "lawyer", "correspondent")
 TASK_OUTCOMES = ("done", "debtor_found", "debtor_not_found", "paid", "refused", "impossible")
-FAILED_OUTCOMES = ("impossible",)  # the task's action failed; every other report is its outcome
+FAILED_OUTCOMES = ("impossible",)
+# What a partner may do for an action of the case: visit, negotiate, serve, locate, file.
+PARTNER_ACTION_KINDS = ("visit", "negotiation_meeting", "formal_notice", "investigation",
+                        "injunction_file")  # the task's action failed; every other report is its outcome
 LINK_LIFETIME = timedelta(days=90)
 
 
@@ -123,5 +126,5 @@ def entrustable_actions(session: Session, case: Case) -> list[Action]:
     """The case's open tasks a partner may carry out (a visit, a notice to serve...)."""
     return list(session.scalars(select(Action).where(
         Action.case_id == case.id, Action.status.in_(WORKABLE_STATUSES),
-        Action.kind.in_(tuple(STAFF_OUTCOMES)), Action.partner_id.is_(None))
+        Action.kind.in_(PARTNER_ACTION_KINDS), Action.partner_id.is_(None))
         .order_by(Action.due_at, Action.id)))
