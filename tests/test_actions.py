@@ -165,8 +165,9 @@ def test_cli_completes_and_cancels_an_action_as_case_show_prints_it(runner, sess
     printed = json.loads(result.output)
     shown = json.loads(runner.invoke(["case", "show", case.reference, "--json"]).output)
     assert printed in shown["actions"]
-    assert (printed["status"], printed["outcome"], printed["note"], printed["done_at"]) == (
-        "done", "debtor_absent", "Bureaux fermés", "2026-04-14T15:00:00+00:00")
+    assert (printed["status"], printed["outcome"], printed["done_at"]) == (
+        "done", "debtor_absent", "2026-04-14T15:00:00+00:00")
+    assert session.get(Action, visit.id).note == "Bureaux fermés"  # kept, not printed
     assert record_of(session, case, "w14-visit").on_date == W14 + timedelta(days=1)
 
     def refused(*args):
@@ -188,7 +189,8 @@ def test_cli_completes_and_cancels_an_action_as_case_show_prints_it(runner, sess
     assert "needs a reason" in refused("cancel", str(suspension.id))
     cancelled = json.loads(runner.invoke(["action", "cancel", str(suspension.id), "--reason",
                                           "accord trouvé", "--json"]).output)
-    assert (cancelled["status"], cancelled["note"]) == ("cancelled", "accord trouvé")
+    assert (cancelled["status"], cancelled["outcome"]) == ("cancelled", "withdrawn")
+    assert session.get(Action, suspension.id).note == "accord trouvé"
 
 
 @pytest.fixture

@@ -157,7 +157,8 @@ def action_document(action: Action) -> dict:
         "step": action.step_code, "due_at": _iso(action.due_at), "status": action.status,
         "approval": action.approval, "assignee_role": action.assignee_role,
         "assignee_id": action.assignee_id, "claim_ids": action.claim_ids,
-        "outcome": action.outcome, "done_at": _iso(action.done_at), "note": action.note,
+        # no note: staff's free text stays in the back-office (the API prints this too)
+        "outcome": action.outcome, "done_at": _iso(action.done_at),
     }
 
 
