@@ -63,15 +63,20 @@ def login(client, session):
     """Sign ``user`` in as a person would: the password, then the code of its authenticator
     for users who have one, or the enrolment pages for users who must have one."""
     def do_login(user, password: str = PASSWORD):
-        response = client.post("/login", data={"email": user.email, "password": password})
-        assert response.status_code == 302, response.data[:500]
-        if response.location.endswith("/login/code"):
-            response = client.post("/login/code", data={"code": totp_code(session, user)})
-            assert response.status_code == 302 and "/login" not in response.location, response.data[:500]
-        elif is_required(user) and not user.has_two_factor:
-            enrol_two_factor(client, session, user)
-        return client
+        return sign_in(client, session, user, password)
     return do_login
+
+
+def sign_in(client, session, user, password: str = PASSWORD):
+    """The password, then the second factor: its code, or its enrolment at a first login."""
+    response = client.post("/login", data={"email": user.email, "password": password})
+    assert response.status_code == 302, response.data[:500]
+    if response.location.endswith("/login/code"):
+        response = client.post("/login/code", data={"code": totp_code(session, user)})
+        assert response.status_code == 302 and "/login" not in response.location, response.data[:500]
+    elif is_required(user) and not user.has_two_factor:
+        enrol_two_factor(client, session, user)
+    return client
 
 
 SECRET_ON_PAGE = re.compile(r'id="totp-secret">([A-Z2-7]+)<')

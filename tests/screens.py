@@ -41,7 +41,7 @@ NOT_SHOWN = {
 # Codes that are also ordinary French words: on a French page they may be the word itself.
 FRENCH_TOO = frozenset({"admin", "agent", "direction", "email", "sms", "contribution", "cheque",
                         "investigation", "commercial", "active", "impossible", "dispute", "promise",
-                        "phase", "segment"})
+                        "phase", "segment", "messages"})
 
 AUDIT_FAMILIES = ("case", "ledger", "call", "message", "promise", "partner", "debtor", "contact",
                   "action", "agent", "portfolio", "playbook")

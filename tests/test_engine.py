@@ -14,7 +14,7 @@ from agency.models.playbook import CaseEngine, CaseStep
 from agency.services.audit import Actor, audit_scope
 from agency.services.cases import ClaimInput, open_case
 from agency.services.engine.daily import run_pass
-from agency.services.engine.effects import complete_action
+from agency.services.actions import end_action
 from agency.services.ledger import post_entry
 
 
@@ -139,7 +139,7 @@ def db_walk(session, creditor, debtor, segment, amount, derogation):
             pending = session.scalars(select(Action.id).where(Action.approval == "pending")).all()
             decide(session, approver, list(pending), approve=True)
             for action in session.scalars(select(Action).where(Action.status.in_(("planned", "due")))):
-                complete_action(session, action, outcome="done")
+                end_action(session, action, status="done", outcome="done")
     return log
 
 

@@ -25,7 +25,7 @@ from agency.models.playbook import CaseEngine, CaseStep
 from agency.services.audit import Actor, audit_scope
 from agency.services.cases import ClaimInput, open_case
 from agency.services.engine.daily import run_pass
-from agency.services.engine.effects import complete_action
+from agency.services.actions import end_action
 from agency.services.engine.holds import hold_case
 from agency.services.ledger import post_entry
 
@@ -189,4 +189,4 @@ def _complete_some(session, rng, now):
             Action.status.in_(("planned", "due")))).all()
         for action in pending:
             if rng.random() < 0.5:
-                complete_action(session, action, outcome="done")
+                end_action(session, action, status="done", outcome="done")

@@ -28,8 +28,7 @@ from debtor_portal import access_token
 from workers.messages import dispatch
 from tests.conftest import BrowserClient
 from tests.conftest import _truncate_all as truncate_all
-from agency.services.accounts.two_factor import is_required
-from tests.factories import enrol_two_factor, totp_code
+from tests.factories import sign_in
 from tests.screens import data_text, detector, forms_without_token, french_left, read_page
 
 PASSWORD = "demo-password-1"
@@ -218,7 +217,7 @@ def test_no_page_shows_a_raw_code_and_every_form_carries_its_token(app, session,
     app.test_client_class = BrowserClient
     problems = []
     for role, email in LOGINS.items():
-        client = sign_in(app.test_client(), session, email)
+        client = signed_in(app.test_client(), session, email)
         client.post(f"/lang/{locale}")
         problems += walk(client, page_urls(app, role, busy_demo), role, locale, codes, french)
     anonymous = app.test_client()
@@ -234,21 +233,13 @@ def page_text(client, url: str) -> str:
     return read_page(response.get_data(as_text=True))[0]
 
 
-def sign_in(client, session, email: str):
-    """The password, then the second factor: its code, or its enrolment at a first login."""
-    response = client.post("/login", data={"email": email, "password": PASSWORD})
-    assert response.status_code == 302
-    user = session.scalar(select(User).where(User.email == email))
-    if response.location.endswith("/login/code"):
-        assert client.post("/login/code", data={"code": totp_code(session, user)}).status_code == 302
-    elif is_required(user) and not user.has_two_factor:
-        enrol_two_factor(client, session, user)
-    return client
+def signed_in(client, session, email: str):
+    return sign_in(client, session, session.scalar(select(User).where(User.email == email)), PASSWORD)
 
 
 def logged_in(app, role: str, locale: str = "fr"):
     app.test_client_class = BrowserClient
-    client = sign_in(app.test_client(), db.session, LOGINS[role])
+    client = signed_in(app.test_client(), db.session, LOGINS[role])
     client.post(f"/lang/{locale}")
     return client
 

@@ -14,12 +14,12 @@ from agency.domain.timezones import now_utc
 from agency.extensions import db
 from agency.models import Creditor, User
 from agency.models.case import PHASES
-from agency.services.case_queries import (CaseFilters, case_actions, case_balance_shown,
-                                          claims_page, ledger_page, search_cases, timeline)
+from agency.services.case_queries import (CaseFilters, case_balance_shown, claims_page, ledger_page,
+                                          search_cases, timeline)
 from agency.services.audit import Actor, audit_scope
 from agency.services.cases import find_case
 from agency.services.directory import DirectoryError, set_default_debtor_kind
-from agency.services.display_names import history_names, titles_of_actions
+from agency.services.display_names import history_names
 from agency.web.history import history_lines
 
 menu_item(10, lambda: _l("Dossiers"), "backoffice.cases", STAFF)
@@ -56,12 +56,6 @@ def case(reference: str):
         claims=claims_page(db.session, found, args.get("claims_page", 1, type=int)),
         entries=ledger_page(db.session, found, args.get("entries_page", 1, type=int)),
         panels=panels_for(db.session, found, current_user.role))
-
-
-@case_panel(50, "backoffice/panels/actions.html")
-def _actions_panel(session, case) -> dict:
-    actions = case_actions(session, case, request.args.get("actions_page", 1, type=int))
-    return {"actions": actions, "steps": titles_of_actions(session, actions.items)}
 
 
 @case_panel(100, "backoffice/panels/history.html")

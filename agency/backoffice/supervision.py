@@ -13,6 +13,7 @@ from agency.web.registry import menu_item
 from agency.domain.timezones import now_utc
 from agency.extensions import db
 from agency.models import Team
+from agency.services.case_standing import STRAYS
 from agency.services.calls.supervision import Dashboard, dashboard, period
 
 menu_item(70, lambda: _l("Supervision"), "backoffice.supervision", MANAGERS)
@@ -32,7 +33,8 @@ def supervision():
     board = dashboard(db.session, team_id=team_id, start=start, end=end, now=now)
     teams = db.session.query(Team).order_by(Team.name).all()
     return render_template("supervision/dashboard.html", board=board, span=span, day=day, teams=teams,
-                           team_id=team_id, chart=_chart(board), previous=start - timedelta(days=1))
+                           team_id=team_id, chart=_chart(board), previous=start - timedelta(days=1),
+                           strays=STRAYS)
 
 
 def _team_id() -> int | None:

@@ -15,11 +15,13 @@ from agency.backoffice import bp
 from agency.web.registry import case_panel, menu_item
 from agency.domain.timezones import now_utc
 from agency.extensions import db
-from agency.models import AssignmentRule, Creditor, Partner, Team, User
+from agency.models import Action, AssignmentRule, Creditor, Partner, Team, User
 from agency.services.calls.assignment import AssignmentError, bulk_reassign, set_absence, set_rule
 from agency.services.audit import Actor, audit_scope
 from agency.services.cases import find_case
-from agency.services.partners import PARTNER_KINDS, PartnerError, send_task, tasks_of_case
+from agency.services.partners import (
+    PARTNER_KINDS, PartnerError, entrustable_actions, send_task, tasks_of_case,
+)
 from workers.messages import dispatch
 
 menu_item(80, lambda: _l("Équipes"), "backoffice.teams", MANAGERS)
@@ -101,7 +103,8 @@ def reassign():
 @case_panel(60, "teams/partner_panel.html")
 def _partner_panel(session, case) -> dict:
     partners = session.scalars(select(Partner).where(Partner.active.is_(True)).order_by(Partner.kind, Partner.name))
-    return {"tasks": tasks_of_case(session, case), "partners": list(partners), "kinds": PARTNER_KINDS}
+    return {"tasks": tasks_of_case(session, case), "partners": list(partners), "kinds": PARTNER_KINDS,
+            "actions": entrustable_actions(session, case)}
 
 
 @bp.route("/cases/<reference>/partner-tasks", methods=["POST"])
@@ -109,6 +112,10 @@ def _partner_panel(session, case) -> dict:
 def send_partner_task(reference: str):
     case = find_case(db.session, reference) or abort(404)
     partner = db.session.get(Partner, request.form.get("partner_id", type=int) or 0) or abort(404)
+    action_id = request.form.get("action_id", type=int)
+    action = db.session.get(Action, action_id) if action_id else None
+    if action_id and (action is None or action.case_id != case.id):
+        abort(404)
     raw_due = request.form.get("due_date", "").strip()
     user = db.session.get(User, current_user.id)
     with audit_scope(db.session, Actor.of_user(user), now_utc()):
@@ -116,7 +123,8 @@ def send_partner_task(reference: str):
             sent = send_task(db.session, case=case, partner=partner, kind=partner.kind,
                              instructions=request.form.get("instructions", ""),
                              due_date=date.fromisoformat(raw_due) if raw_due else None,
-                             base_url=current_app.config["PUBLIC_BASE_URL"], created_by_id=user.id)
+                             base_url=current_app.config["PUBLIC_BASE_URL"], created_by_id=user.id,
+                             action=action)
         except (PartnerError, ValueError) as exc:
             db.session.rollback()
             flash(_("Mission non envoyée : %(error)s", error=str(exc)), "danger")

@@ -53,7 +53,36 @@ ACTION_KIND = {"call": N_("Appel"), "sms": N_("SMS"), "email": N_("Email"),
                "counter_call": N_("Contre-appel")}
 ACTION_STATUS = {"planned": N_("Planifiée"), "due": N_("À faire"),
                  "waiting_approval": N_("En attente de validation"), "done": N_("Faite"),
-                 "skipped": N_("Sautée"), "cancelled": N_("Annulée")}
+                 "skipped": N_("Sautée"), "cancelled": N_("Annulée"), "failed": N_("Échouée")}
+# How an action ended (agency.domain.actions: what people record, what the paths write).
+ACTION_OUTCOME = {
+    "letter_posted": N_("Lettre postée"), "notice_served": N_("Mise en demeure signifiée"),
+    "notice_posted": N_("Mise en demeure envoyée en recommandé"), "visit_done": N_("Visite faite"),
+    "debtor_absent": N_("Débiteur absent"), "meeting_held": N_("Rendez-vous tenu"),
+    "suspension_confirmed": N_("Suspension confirmée"), "debtor_found": N_("Débiteur localisé"),
+    "debtor_not_found": N_("Débiteur introuvable"), "file_lodged": N_("Requête déposée"),
+    "handed_over": N_("Dossier transmis"), "rejected": N_("Refusée à la validation"),
+    "withdrawn": N_("Retirée"), "case_closed": N_("Dossier clos"), "case_paid": N_("Dossier soldé"),
+    "debtor_reached": N_("Débiteur joint"), "done": N_("Faite"), "paid": N_("Payé"),
+    "refused": N_("Refus"), "impossible": N_("Impossible"),
+}
+# Where an open case stands (agency.services.case_standing): a reason to wait, or a stray.
+CASE_STANDING = {
+    "held": N_("Suspendu jusqu'à une date (dérogation)"),
+    "next_action": N_("Prochaine action planifiée ou à faire"),
+    "waiting_approval": N_("En attente d'une validation"),
+    "waiting_messages": N_("SMS ou e-mail en attente du service des messages"),
+    "waiting_letters": N_("Lettre en attente du service des courriers"),
+    "paused_promise": N_("En pause : promesse de paiement en cours"),
+    "paused_plan": N_("En pause : échéancier en cours"),
+    "paused_dispute": N_("En pause : contestation ouverte"),
+    "scheduled": N_("Prochaine étape de la procédure datée"),
+    "enrolment_pending": N_("Engagement dans la procédure au prochain passage"),
+    "engine_error": N_("Erreur de la procédure"),
+    "playbook_finished": N_("Procédure terminée sans résultat"),
+    "not_enrolled": N_("Sous aucune procédure"), "no_next_action": N_("Aucune prochaine action"),
+}
+SENDER_JOB = {"messages": N_("le service des messages"), "letters": N_("le service des courriers")}
 APPROVAL_STATE = {"none": N_("Non requise"), "pending": N_("En attente"), "approved": N_("Validée"),
                   "rejected": N_("Refusée")}
 CALL_OUTCOME = {"reached": N_("Joint"), "no_answer": N_("Pas de réponse"), "busy": N_("Occupé"),
@@ -162,12 +191,16 @@ AUDIT_VERB = {
 # Verbs written as ``<family>.<code>``: the family's name and the table of its codes.
 AUDIT_VERB_FAMILIES = {"call": (N_("Appel"), CALL_OUTCOME), "ledger": (N_("Grand livre"), ENTRY_KIND),
                        "message": (N_("Message"), MESSAGE_STATUS),
-                       "promise": (N_("Promesse"), PROMISE_STATUS)}
+                       "promise": (N_("Promesse"), PROMISE_STATUS),
+                       "action": (N_("Action"), ACTION_STATUS)}
 
 LABELS: dict[str, dict[str, str]] = {
     "role": ROLE, "team": TEAM, "playbook_team": PLAYBOOK_TEAM, "internal_role": INTERNAL_ROLE,
     "partner_kind": PARTNER_KIND, "approver_role": APPROVER_ROLE,
-    "assignee_role": {**INTERNAL_ROLE, **PLAYBOOK_TEAM, **PARTNER_KIND},
+    "assignee_role": {**INTERNAL_ROLE, **PLAYBOOK_TEAM, **PARTNER_KIND, "agent": ROLE["agent"],
+                      "investigator": PARTNER_KIND["investigator"]},
+    "action_outcome": {**CALL_OUTCOME, **PARTNER_TASK_OUTCOME, **SKIP_REASON, **ACTION_OUTCOME},
+    "case_standing": CASE_STANDING, "sender_job": SENDER_JOB,
     "phase": PHASE, "case_status": CASE_STATUS, "claim_kind": CLAIM_KIND, "debtor_kind": DEBTOR_KIND,
     "entry_kind": ENTRY_KIND, "action_kind": ACTION_KIND, "action_status": ACTION_STATUS,
     "approval_state": APPROVAL_STATE, "call_outcome": CALL_OUTCOME, "call_reason": CALL_REASON,

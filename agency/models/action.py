@@ -6,9 +6,10 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from agency.domain.actions import FINISHED_STATUSES, UNFINISHED_STATUSES
 from agency.models.base import Base, UTCDateTime
 
-ACTION_STATUSES = ("planned", "due", "waiting_approval", "done", "skipped", "cancelled")
+ACTION_STATUSES = UNFINISHED_STATUSES + FINISHED_STATUSES
 APPROVAL_STATES = ("none", "pending", "approved", "rejected")
 
 

@@ -12,12 +12,12 @@ from babel.numbers import get_currency_precision, list_currencies
 from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from agency.domain.actions import CALL_KINDS, WORKABLE_STATUSES
 from agency.models.action import Action
 from agency.models.base import Base, UTCDateTime, sql_in
 from agency.models.case import Case
 
-CALL_KINDS = ("call", "callback", "counter_call")
-OPEN_STATUSES = ("planned", "due")
+OPEN_STATUSES = WORKABLE_STATUSES
 CALL_OUTCOMES = ("reached", "no_answer", "busy", "voicemail", "wrong_number", "refused",
                  "promise", "dispute", "callback", "already_paid")
 REACHED_OUTCOMES = frozenset({"reached", "refused", "promise", "dispute", "callback", "already_paid"})

@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from agency.models import Action, Case, User
-from agency.services.audit import current_scope, record
-from agency.services.engine.effects import hand_over, settle_step
+from agency.services.audit import record
+from agency.services.actions import end_action, release
+from agency.services.engine.effects import hand_over
 
 # Which approver roles a user's role may decide for.
 DECIDES_FOR = {
@@ -40,7 +41,7 @@ def approver_roles_for(user: User) -> tuple[str, ...]:
 
 def _pending(user: User):
     query = (select(Action).join(Case, Case.id == Action.case_id)
-             .where(Action.approval == "pending",
+             .where(Action.approval == "pending", Action.status == "waiting_approval",
                     Action.approver_role.in_(approver_roles_for(user))))
     if user.role == "creditor":
         query = query.where(Case.creditor_id == user.creditor_id)
@@ -78,24 +79,19 @@ def decide(session: Session, user: User, action_ids: list[int], *, approve: bool
 
 
 def _approve(session: Session, user: User, action: Action, reason: str | None) -> None:
-    now = current_scope(session).now
     action.approval, action.approved_by_id, action.approval_reason = "approved", user.id, reason
-    action.status = "due" if action.due_at <= now else "planned"
+    release(session, action)
     case = session.get(Case, action.case_id)
     record(session, verb="action.approved", case=case, reason=reason,
            changes={"action_id": [None, action.id], "step": [None, action.step_code]})
     if action.kind == "handover":
         hand_over(session, action, reason)  # the approval just recorded names the step
-        settle_step(session, action.case_id, action.step_code, now)
     session.flush()
 
 
 def _reject(session: Session, user: User, action: Action, reason: str | None) -> None:
-    now = current_scope(session).now
     action.approval, action.approved_by_id, action.approval_reason = "rejected", user.id, reason
-    action.status = "cancelled"
     case = session.get(Case, action.case_id)
     record(session, verb="action.rejected", case=case, reason=reason,
            changes={"action_id": [None, action.id], "step": [None, action.step_code]})
-    session.flush()
-    settle_step(session, action.case_id, action.step_code, now)
+    end_action(session, action, status="cancelled", outcome="rejected", note=reason)

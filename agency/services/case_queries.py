@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from agency.domain.money import Money
 from agency.domain.names import name_key
-from agency.models import Action, AuditEvent, Case, Claim, Creditor, Debtor, DebtorPhone, LedgerEntry
+from agency.models import AuditEvent, Case, Claim, Creditor, Debtor, DebtorPhone, LedgerEntry
 from agency.services.paging import Page, page_of
 
 
@@ -123,8 +123,3 @@ def timeline(session: Session, case: Case, page: int | None = 1,
     return page_of(session, select(AuditEvent).where(AuditEvent.case_id == case.id)
                    .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()), page, per_page)
 
-
-def case_actions(session: Session, case: Case, page: int | None = 1,
-                 per_page: int = CASE_PAGE_SIZE) -> Page:
-    return page_of(session, select(Action).where(Action.case_id == case.id)
-                   .order_by(Action.due_at, Action.id), page, per_page)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from agency.domain.money import Money
 from agency.models import Action, Case, Claim, Creditor, Debtor
 from agency.models.case import CLAIM_KINDS, PHASES
+from agency.services.actions import cancel_open_actions
 from agency.services.audit import current_scope, give_reason
 from agency.services.ledger import case_balance, post_entry
 from agency.services.paging import page_of
@@ -90,6 +91,8 @@ def change_phase(session: Session, case: Case, phase: str, reason: str) -> None:
         case.status = "closed"
         case.closed_at = current_scope(session).now
     session.flush()
+    if phase == "closed":
+        cancel_open_actions(session, [case.id], outcome="case_closed", reason=reason)
 
 
 def hold_case(session: Session, case: Case, *, until: date, reason: str, approved_by: str) -> None:
@@ -168,7 +171,8 @@ def action_document(action: Action) -> dict:
         "step": action.step_code, "due_at": _iso(action.due_at), "status": action.status,
         "approval": action.approval, "assignee_role": action.assignee_role,
         "assignee_id": action.assignee_id, "claim_ids": action.claim_ids,
-        "outcome": action.outcome,
+        # no note: staff's free text stays in the back-office (the API prints this too)
+        "outcome": action.outcome, "done_at": _iso(action.done_at),
     }
 
 

@@ -15,12 +15,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from agency.domain.labels import french
+from agency.domain.actions import UNFINISHED_STATUSES, WORKABLE_STATUSES
 from agency.models import Action, Case, Partner, PartnerTask
+from agency.services.actions import end_action, entrust
 from agency.services.audit import current_scope, record
 from agency.services.messages import queue_message
 
 PARTNER_KINDS = ("home_visit", "bailiff", "investigator", "lawyer", "correspondent")
 TASK_OUTCOMES = ("done", "debtor_found", "debtor_not_found", "paid", "refused", "impossible")
+FAILED_OUTCOMES = ("impossible",)
+# What a partner may do for an action of the case: visit, negotiate, serve, locate, file.
+PARTNER_ACTION_KINDS = ("visit", "negotiation_meeting", "formal_notice", "investigation",
+                        "injunction_file")  # the task's action failed; every other report is its outcome
 LINK_LIFETIME = timedelta(days=90)
 
 
@@ -48,6 +54,8 @@ def send_task(session: Session, *, case: Case, partner: Partner, kind: str, inst
         raise PartnerError("this partner is inactive or has no email address")
     if not instructions.strip():
         raise PartnerError("a task needs instructions")
+    if action is not None and (action.case_id != case.id or action.status not in WORKABLE_STATUSES):
+        raise PartnerError("this action is not open for work on this case")
     token = secrets.token_urlsafe(32)
     task = PartnerTask(case_id=case.id, partner_id=partner.id, action_id=action.id if action else None,
                        kind=kind, instructions=instructions.strip(), status="sent", token_hash=_digest(token),
@@ -61,7 +69,7 @@ def send_task(session: Session, *, case: Case, partner: Partner, kind: str, inst
                             idempotency_key=f"partner-task-{task.id}")
     task.message_id = message.id
     if action is not None:
-        action.partner_id, action.status = partner.id, "due"
+        entrust(session, action, partner)
     record(session, verb="partner.task_sent", case=case, changes={
         "task_id": [None, task.id], "partner_id": [None, partner.id], "kind": [None, kind]})
     session.flush()
@@ -105,17 +113,25 @@ def report_task(session: Session, *, task: PartnerTask, outcome: str, report: st
         raise PartnerError(f"unknown outcome {outcome}")
     task.status, task.outcome, task.report, task.reported_at = "reported", outcome, report.strip(), now
     task.document_name, task.document_path = document_name, document_path
-    if task.action_id is not None:
-        action = session.get(Action, task.action_id)
-        if action is not None and action.status not in ("done", "cancelled"):
-            action.status, action.outcome, action.done_at = "done", outcome, now
     case = session.get(Case, task.case_id)
     record(session, verb="partner.task_reported", case=case, reason=report.strip() or None, changes={
         "task_id": [None, task.id], "outcome": [None, outcome], "document": [None, document_name]})
     session.flush()
+    action = session.get(Action, task.action_id) if task.action_id is not None else None
+    if action is not None and action.status in UNFINISHED_STATUSES:
+        end_action(session, action, status="failed" if outcome in FAILED_OUTCOMES else "done",
+                   outcome=outcome, note=report.strip() or None)
     return task
 
 
 def tasks_of_case(session: Session, case: Case) -> list[PartnerTask]:
     return list(session.scalars(select(PartnerTask).where(PartnerTask.case_id == case.id)
                                 .order_by(PartnerTask.sent_at.desc(), PartnerTask.id.desc())))
+
+
+def entrustable_actions(session: Session, case: Case) -> list[Action]:
+    """The case's open tasks a partner may carry out (a visit, a notice to serve...)."""
+    return list(session.scalars(select(Action).where(
+        Action.case_id == case.id, Action.status.in_(WORKABLE_STATUSES),
+        Action.kind.in_(PARTNER_ACTION_KINDS), Action.partner_id.is_(None))
+        .order_by(Action.due_at, Action.id)))

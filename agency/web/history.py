@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from flask_babel import format_date, gettext
 
-from agency.domain.labels import AUDIT_FIELD, AUDIT_LINKS, SYSTEM_ACTOR, humanise
+from agency.domain.labels import AUDIT_FIELD, AUDIT_LINKS, SYSTEM_ACTOR, N_, humanise
 from agency.services.display_names import HistoryNames
 from agency.templating import local_filter, money_filter
 from agency.web.labels import label, segment_label, step_name, verb_label
@@ -62,12 +62,32 @@ def _changes(event, case, names: HistoryNames) -> list[Change]:
         before, after = (list(values) + [None, None])[:2] if isinstance(values, list) else (None, values)
         if name in AUDIT_LINKS or (before is None and after is None):
             continue
-        show = _formatter(name, case, names)
+        show = _FAMILY_VALUES.get((_family(event), name)) or _formatter(name, case, names)
         shown.append(Change(
-            field=label("audit_field", name) if name in AUDIT_FIELD else humanise(name),
+            field=_field_name(_family(event), name),
             before=None if before is None else show(before),
             after=EMPTY if after is None else show(after)))
     return shown
+
+
+# Fields whose codes depend on what the event is about: an action's kind, status and outcome
+# are the action's, where a partner event's kind is the partner's and a case's status the case's.
+_FAMILY_VALUES = {
+    ("action", "kind"): lambda v: label("action_kind", v),
+    ("action", "status"): lambda v: label("action_status", v),
+    ("action", "outcome"): lambda v: label("action_outcome", v),
+}
+_FAMILY_FIELDS = {("action", "kind"): N_("Action"), ("action", "outcome"): N_("Issue")}
+
+
+def _family(event) -> str:
+    return (event.verb or "").split(".", 1)[0]
+
+
+def _field_name(family: str, name: str) -> str:
+    if (family, name) in _FAMILY_FIELDS:
+        return gettext(_FAMILY_FIELDS[(family, name)])
+    return label("audit_field", name) if name in AUDIT_FIELD else humanise(name)
 
 
 def _formatter(name: str, case, names: HistoryNames) -> Callable[[object], str]:

@@ -13,6 +13,7 @@ from agency.domain.money import Money
 from agency.domain.timezones import as_utc
 from agency.models import Action, Case, DebtorPhone, Dispute, PaymentPromise, User
 from agency.models.calls import CALL_KINDS, CALL_OUTCOMES, OPEN_STATUSES, REACHED_OUTCOMES, CallLog
+from agency.services.actions import end_action
 from agency.services.audit import current_scope, record
 from agency.services.calls.promises import record_promise
 from agency.services.calls.facts import PolicyBook, call_facts, covered_agents, pair_partner
@@ -53,10 +54,9 @@ def log_call(session: Session, *, case: Case, agent: User, call: CallInput,
                   reached=call.outcome in REACHED_OUTCOMES, note=call.note,
                   callback_at=as_utc(call.callback_at) if call.callback_at else None)
     session.add(log)
-    if action is not None:
-        action.status, action.outcome, action.done_at = "done", call.outcome, now
-        action.note = call.note or action.note
     session.flush()
+    if action is not None:
+        end_action(session, action, status="done", outcome=call.outcome, note=call.note)
     result = CallResult(log)
     _follow_up(session, case, agent, call, action, phone, result)
     record(session, verb=f"call.{call.outcome}", case=case, reason=call.note, changes={
@@ -91,7 +91,7 @@ def _follow_up(session: Session, case: Case, agent: User, call: CallInput, actio
                phone: DebtorPhone | None, result: CallResult) -> None:
     outcome, now = call.outcome, current_scope(session).now
     if outcome in REACHED_OUTCOMES:
-        _cancel_counter_calls(session, case.debtor_id, now)
+        _cancel_counter_calls(session, case.debtor_id)
     if outcome in ("no_answer", "busy"):
         result.follow_ups += _counter_call(session, case, agent, action, now)
     elif outcome == "wrong_number":
@@ -136,12 +136,13 @@ def _counter_call(session: Session, case: Case, agent: User, action: Action | No
     return [_new_action(session, case, "counter_call", slot, partner.id if partner else agent.id, action, now)]
 
 
-def _cancel_counter_calls(session: Session, debtor_id: int, now: datetime) -> None:
+def _cancel_counter_calls(session: Session, debtor_id: int) -> None:
     """Once the debtor is reached, pending counter-calls about any of its cases are moot."""
     case_ids = select(Case.id).where(Case.debtor_id == debtor_id).scalar_subquery()
     for action in session.scalars(select(Action).where(
-            Action.case_id.in_(case_ids), Action.kind == "counter_call", Action.status.in_(OPEN_STATUSES))):
-        action.status, action.outcome, action.done_at = "cancelled", "debtor_reached", now
+            Action.case_id.in_(case_ids), Action.kind == "counter_call",
+            Action.status.in_(OPEN_STATUSES))).all():
+        end_action(session, action, status="cancelled", outcome="debtor_reached")
 
 
 def _wrong_number(session: Session, case: Case, phone: DebtorPhone | None, now: datetime) -> list[Action]:

@@ -1,18 +1,18 @@
 """The team lead's figures: calls, debtors reached, promises, money collected, per agent and
-day; overdue tasks; open cases with no next action (which should always be none)."""
+day; overdue tasks; where the open cases stand (``case_standing``), and the strays: open cases
+with neither a next action nor a reason to have none (which should always be none)."""
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from agency.domain.timezones import UTC
 from agency.models import Action, CallLog, Case, LedgerEntry, PaymentPromise, User
-
-NEXT_ACTION_STATUSES = ("planned", "due", "waiting_approval")
+from agency.services.case_standing import Standings, standings
 
 
 @dataclass(slots=True)
@@ -34,8 +34,7 @@ class Dashboard:
     totals: AgentFigures
     overdue: list[tuple[Action, str]]  # the task and its case's reference
     overdue_count: int
-    idle_cases: list[Case]
-    idle_count: int
+    standings: Standings  # open cases by reason, and the strays
 
 
 def period(day: date, span: str) -> tuple[date, date]:
@@ -71,8 +70,8 @@ def dashboard(session: Session, *, team_id: int | None, start: date, end: date, 
             for key, value in source.items():
                 target[key] = target.get(key, 0) + value
     overdue, overdue_count = _overdue(session, team_id, ids, now, limit)
-    idle, idle_count = _idle_cases(session, team_id, limit)
-    return Dashboard(start, end, list(people.values()), totals, overdue, overdue_count, idle, idle_count)
+    standing = standings(session, team_id=team_id, today=now.astimezone(UTC).date(), limit=limit)
+    return Dashboard(start, end, list(people.values()), totals, overdue, overdue_count, standing)
 
 
 def _calls(session, people, ids, low, high) -> None:
@@ -122,13 +121,3 @@ def _overdue(session, team_id, ids, now: datetime, limit: int) -> tuple[list[tup
     count = session.scalar(select(func.count()).select_from(query.with_only_columns(Action.id).subquery()))
     rows = session.execute(query.order_by(Action.due_at, Action.id).limit(limit))
     return [(action, reference) for action, reference in rows], count or 0
-
-
-def _idle_cases(session, team_id, limit: int) -> tuple[list[Case], int]:
-    """Open cases with no planned, due or pending action: each one is a mistake to fix."""
-    pending = exists().where(Action.case_id == Case.id, Action.status.in_(NEXT_ACTION_STATUSES))
-    query = select(Case).where(Case.status == "open", ~pending)
-    if team_id is not None:
-        query = query.where(Case.team_id == team_id)
-    count = session.scalar(select(func.count()).select_from(query.subquery()))
-    return list(session.scalars(query.order_by(Case.opened_at, Case.id).limit(limit))), count or 0

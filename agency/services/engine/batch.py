@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from agency.domain.playbook.case import COMPLETED_STATUSES
 from agency.models.base import sql_in
+from agency.services.actions import cancel_open_actions
 from agency.services.sql import analyze, dialect, run
 
 CREDIT_KINDS = sql_in(("payment", "write_off", "refund", "adjustment"))
@@ -62,11 +63,22 @@ def select_due(session: Session, batch: Batch, after: int, limit: int) -> list[i
         ORDER BY ce.case_id LIMIT :limit{lock}""",
         creditor=batch.creditor_id, today=batch.today, after=after, limit=limit)
     ids = [row[0] for row in run(session, "SELECT case_id FROM tick_case ORDER BY case_id")]
+    _cancel_closed_cases_actions(session)
     run(session, """
         UPDATE case_engine SET next_step_at = NULL, state = 'stopped', updated_at = :now
         WHERE case_id IN (SELECT case_id FROM tick_case WHERE route = 'closed')""", now=batch.now)
     run(session, "DELETE FROM tick_case WHERE route = 'closed'")
     return ids
+
+
+def _cancel_closed_cases_actions(session: Session) -> None:
+    """A paid or closed case keeps no open action, whichever path ended it."""
+    ended = run(session, """SELECT c.id, c.status FROM tick_case k
+                            JOIN collection_case c ON c.id = k.case_id
+                            WHERE k.route = 'closed'""").all()
+    for status in sorted({row[1] for row in ended}):
+        cancel_open_actions(session, [row[0] for row in ended if row[1] == status],
+                            outcome=f"case_{status}", reason=f"case {status}")
 
 
 def select_cases(session: Session, case_ids: list[int]) -> None:

@@ -1,27 +1,23 @@
 """What the engine does itself with the actions it made: hand a case over (phase, team),
-and close a step once every action of it is finished.
+and close a step of the pass that has nothing left to do.
 
 Handovers in a pass are applied set-based; the audit rows the ORM listener would write
-are inserted alongside (actor from the pass's scope). One action at a time (an approval,
-an agent completing a task) goes through the ORM and its listener instead.
+are inserted alongside (actor from the pass's scope). An approved handover goes through
+the ORM and its listener instead. Either way the action ends through
+``agency.services.actions``, which settles its step.
 """
 from __future__ import annotations
-
-from datetime import datetime
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from agency.domain.timezones import local_date
 from agency.models import Action, AuditEvent, Case, Team
-from agency.models.base import sql_in
-from agency.models.playbook import CaseStep, PlaybookStep, PlaybookStepAction
+from agency.models.playbook import PlaybookStep, PlaybookStepAction
+from agency.services.actions import end_action, end_actions, settle_pass_steps
 from agency.services.audit import current_scope, give_reason
 from agency.services.engine.batch import Batch
-from agency.services.engine.sweep import mark_due
 from agency.services.sql import run, run_many
 
-FINISHED = ("done", "skipped", "cancelled")
 TEAM_CODES = {"amicable_team": "amicable", "judicial_team": "judicial",
               "injunction_team": "injunction"}
 
@@ -66,9 +62,8 @@ def execute_handovers(session: Session, batch: Batch) -> int:
                       "WHERE id = :case_id", updates)
     if audits:
         session.execute(insert(AuditEvent), audits)
-    ids = ", ".join(str(r[0]) for r in rows)
-    run(session, f"""UPDATE action SET status = 'done', done_at = :now, outcome = 'handed_over'
-                     WHERE id IN ({ids})""", now=batch.now)
+    end_actions(session, [r[0] for r in rows], status="done", outcome="handed_over",
+                mark=False)
     return len(rows)
 
 
@@ -80,8 +75,9 @@ def close_finished_steps(session: Session, batch: Batch) -> None:
     """A step of this pass whose actions are all finished is done today.
 
     Actions are made open (due, planned, waiting for approval); only the pass's handovers
-    finish at once. So only steps with no action made open for certain (no action, or
-    only handovers and conditional ones) can finish now: the others are not looked up."""
+    finish at once (and settle their steps as they end). So only steps with no action made
+    open for certain (no action, or only handovers and conditional ones) can finish now:
+    the others are not looked up."""
     codes = tuple(session.scalars(select(PlaybookStep.code).distinct().where(
         ~select(PlaybookStepAction.id).where(
             PlaybookStepAction.step_id == PlaybookStep.id, PlaybookStepAction.kind != "handover",
@@ -89,19 +85,12 @@ def close_finished_steps(session: Session, batch: Batch) -> None:
             PlaybookStepAction.no_payment_since_days.is_(None),
             PlaybookStepAction.promise_broken.is_(False),
             PlaybookStepAction.plan_broken.is_(False)).exists())))
-    if not codes:
-        return
-    run(session, f"""
-        UPDATE case_step SET status = 'done', on_date = :today
-        WHERE pass_id = :pass AND status = 'pending' AND step_code IN :codes
-          AND NOT EXISTS (SELECT 1 FROM action a
-                          WHERE a.case_id = case_step.case_id AND a.step_code = case_step.step_code
-                            AND a.status NOT IN {sql_in(FINISHED)})""",
-        today=batch.today, codes=codes, **{"pass": batch.pass_id})
+    if codes:
+        settle_pass_steps(session, batch.pass_id, codes, batch.today)
 
 
 def hand_over(session: Session, action: Action, reason: str | None) -> None:
-    """Apply one handover action through the ORM (its change is audited at flush)."""
+    """Carry out one approved handover through the ORM (its change is audited at flush)."""
     spec = session.get(PlaybookStepAction, action.step_action_id) if action.step_action_id else None
     case = session.get(Case, action.case_id)
     if spec is None or case is None:
@@ -112,41 +101,5 @@ def hand_over(session: Session, action: Action, reason: str | None) -> None:
     team = _team_ids(session).get(TEAM_CODES.get(spec.to_team or ""))
     if team is not None:
         case.team_id = team
-    action.status, action.outcome = "done", "handed_over"
-    action.done_at = current_scope(session).now
     session.flush()
-
-
-def settle_step(session: Session, case_id: int, step_code: str | None, now: datetime) -> str | None:
-    """Close the step if all its actions are finished: done (cancelled if none was done).
-
-    Its completion day is what a ``previous_step`` clock counts from; the case is marked
-    due so the next pass looks at it. Returns the step's new status, or None.
-    """
-    if step_code is None:
-        return None
-    record = session.scalar(select(CaseStep).where(CaseStep.case_id == case_id,
-                                                   CaseStep.step_code == step_code))
-    if record is None or record.status != "pending":
-        return None
-    statuses = session.scalars(select(Action.status).where(
-        Action.case_id == case_id, Action.step_code == step_code)).all()
-    if any(status not in FINISHED for status in statuses):
-        return None
-    case = session.get(Case, case_id)
-    record.status = "done" if "done" in statuses or not statuses else "cancelled"
-    record.on_date = local_date(now, case.creditor.timezone)
-    mark_due(session, [case_id], now)
-    session.flush()
-    return record.status
-
-
-def complete_action(session: Session, action: Action, *, outcome: str | None = None,
-                    note: str | None = None) -> None:
-    """An action was carried out (a call made, a letter sent): done, and its step settled."""
-    now = current_scope(session).now
-    action.status, action.done_at = "done", now
-    action.outcome = outcome or action.outcome
-    action.note = note or action.note
-    session.flush()
-    settle_step(session, action.case_id, action.step_code, now)
+    end_action(session, action, status="done", outcome="handed_over")

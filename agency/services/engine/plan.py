@@ -35,7 +35,8 @@ def case_plan(session: Session, case: Case, now: datetime) -> dict:
             "done": [r for r in records if r.status != "pending"],
             "pending": [r for r in records if r.status == "pending"],
             "approvals": session.scalars(select(Action).where(
-                Action.case_id == case.id, Action.approval == "pending")).all(),
+                Action.case_id == case.id, Action.approval == "pending",
+                Action.status == "waiting_approval")).all(),
             "holds": holds_for_case(session, case)}
     try:
         evaluation = _evaluate(session, case, engine, playbook, today, now)

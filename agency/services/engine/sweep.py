@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from agency.domain.playbook import PlaybookError
@@ -86,6 +86,9 @@ def mark_due(session: Session, case_ids: list[int], now: datetime) -> int:
         return 0
     day = now.date() - timedelta(days=1)
     result = session.execute(
-        CaseEngine.__table__.update().where(CaseEngine.case_id.in_(case_ids))
+        CaseEngine.__table__.update().where(
+            CaseEngine.case_id.in_(case_ids),
+            # never later than it was: an earlier look is already planned
+            or_(CaseEngine.next_step_at.is_(None), CaseEngine.next_step_at > day))
         .values(next_step_at=day))
     return result.rowcount
