@@ -15,6 +15,7 @@ from agency.models.case import PHASES
 from agency.services.case_queries import CaseFilters, case_actions, search_cases, timeline
 from agency.services.cases import find_case
 from agency.services.ledger import case_balance, ledger_of
+from agency.web.privacy import record_reads
 
 menu_item(10, lambda: _l("Dossiers"), "backoffice.cases", STAFF)
 menu_item(90, lambda: _l("Donneurs d'ordre"), "backoffice.creditors", MANAGERS)
@@ -31,6 +32,7 @@ def home():
 def cases():
     filters = filters_from_request()
     page = search_cases(db.session, filters, page=request.args.get("page", 1, type=int))
+    record_reads("search", cases=page.cases)
     creditors = db.session.scalars(select(Creditor).order_by(Creditor.name)).all()
     agents = db.session.scalars(
         select(User).where(User.role.in_(("agent", "team_lead"))).order_by(User.name)).all()
@@ -44,6 +46,7 @@ def case(reference: str):
     found = find_case(db.session, reference)
     if found is None:
         abort(404)
+    record_reads("case_page", cases=[found])
     return render_template(
         "backoffice/case.html", case=found, balance=case_balance(db.session, found),
         entries=ledger_of(db.session, found),

@@ -8,18 +8,29 @@ from email.utils import make_msgid
 from agency.providers.base import PermanentError, TransientError
 
 
+def compose(*, sender: str, to: str, subject: str | None, body: str, reference: str,
+            headers: dict[str, str] | None = None) -> EmailMessage:
+    """The email as it leaves, with extra headers (List-Unsubscribe for a debtor's)."""
+    message = EmailMessage()
+    message["From"], message["To"] = sender, to
+    message["Subject"] = subject or ""
+    message["Message-ID"] = make_msgid(idstring=reference, domain="recouvra")
+    for name, value in (headers or {}).items():
+        message[name] = value
+    message.set_content(body)
+    return message
+
+
 class SmtpMail:
     def __init__(self, config: dict):
         self.name = "smtp"
         self._config = config
 
-    def send(self, *, to: str, subject: str | None, body: str, reference: str) -> str:
+    def send(self, *, to: str, subject: str | None, body: str, reference: str,
+             headers: dict[str, str] | None = None) -> str:
         config = self._config
-        message = EmailMessage()
-        message["From"], message["To"] = config["MAIL_FROM"], to
-        message["Subject"] = subject or ""
-        message["Message-ID"] = make_msgid(idstring=reference, domain="recouvra")
-        message.set_content(body)
+        message = compose(sender=config["MAIL_FROM"], to=to, subject=subject, body=body,
+                          reference=reference, headers=headers)
         try:
             with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=30) as smtp:
                 smtp.ehlo()
