@@ -84,6 +84,8 @@ def test_an_email_to_a_debtor_carries_one_click_unsubscribe(app, client, session
         assert send_message(message.id) == "sent"
     email = message_from_bytes(fake.messages[0], policy=policy.default)
     url = email["List-Unsubscribe"].strip("<>")
+    # as sent: one plain header line a mail client can follow, not folded into encoded words
+    assert f"List-Unsubscribe: <{url}>".encode() in fake.messages[0]
     assert url.startswith("http") and "/d/stop/" in url and url in email.get_content()
     assert email["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     path = url[url.index("/d/stop/"):]
@@ -100,6 +102,7 @@ def test_the_local_outbox_delivers_the_headers_too(session, scope, make_debtor, 
     assert send_message(message.id) == "sent"
     email = delivered(outbox_dir, message.id)
     assert email["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert f"List-Unsubscribe: {email['List-Unsubscribe']}".encode() in (outbox_dir / f"{message.id}.eml").read_bytes()
     assert email["List-Unsubscribe"].strip("<>") in email.get_content()
 
 

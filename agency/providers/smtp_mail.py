@@ -2,16 +2,21 @@
 from __future__ import annotations
 
 import smtplib
+from email import policy
 from email.message import EmailMessage
 from email.utils import make_msgid
 
 from agency.providers.base import PermanentError, TransientError
 
+# Lines up to RFC 5322's 998 characters: a long header such as List-Unsubscribe's signed URL
+# must stay one plain line, not be split into encoded words that mail clients cannot follow.
+MAIL_POLICY = policy.default.clone(max_line_length=998)
+
 
 def compose(*, sender: str, to: str, subject: str | None, body: str, reference: str,
             headers: dict[str, str] | None = None) -> EmailMessage:
     """The email as it leaves, with extra headers (List-Unsubscribe for a debtor's)."""
-    message = EmailMessage()
+    message = EmailMessage(policy=MAIL_POLICY)
     message["From"], message["To"] = sender, to
     message["Subject"] = subject or ""
     message["Message-ID"] = make_msgid(idstring=reference, domain="recouvra")

@@ -59,7 +59,9 @@ def _case(session: Session, case: Case) -> dict:
         "actions": [action_document(a) | {"note": a.note} for a in rows(Action, Action.due_at)],
         "calls": [{"at": _iso(c.at), "outcome": c.outcome, "reached": c.reached, "note": c.note}
                   for c in rows(CallLog, CallLog.at)],
-        "messages": [{"channel": m.channel, "to": m.to_address, "subject": mask_links(m.subject),
+        # a message to someone else (a partner's task) is about the debtor, its recipient is not
+        "messages": [{"channel": m.channel, "to": m.to_address if m.debtor_id == case.debtor_id else None,
+                      "subject": mask_links(m.subject),
                       "body": mask_links(m.body), "status": m.status, "created_at": _iso(m.created_at),
                       "sent_at": _iso(m.sent_at)} for m in rows(OutboundMessage, OutboundMessage.created_at)],
         "promises": [{"promised_date": _iso(p.promised_date), "amount_minor": p.amount_minor,
