@@ -12,6 +12,7 @@ from agency.services.audit import Actor, audit_scope
 from agency.services.directory import create_token
 from agency.services.privacy.access import log_access
 from debtor_portal import access_token
+from tests._workspace import WEDNESDAY, add_call, assigned_case, pair  # noqa: F401
 from tests.conftest import T0
 
 
@@ -57,6 +58,17 @@ def test_the_creditor_portal_the_api_and_the_debtor_portal_are_logged(app, clien
     assert client.get(f"/d/{link}").status_code == 200
     [portal] = reads(session, channel="portal")
     assert portal.actor_label == f"debtor:{case.reference}" and portal.case_id == case.id
+
+
+def test_the_call_queue_logs_the_debtors_it_shows(client, login, session, pair, assigned_case, monkeypatch):
+    monkeypatch.setattr("agency.backoffice.calls.now_utc", lambda: WEDNESDAY)
+    case = assigned_case()
+    add_call(session, case, WEDNESDAY - timedelta(hours=1))
+    login(pair[0])
+    assert case.reference in client.get("/calls").get_data(as_text=True)
+    [read] = reads(session, debtor_id=case.debtor_id)
+    assert (read.case_id, read.actor_id, read.channel, read.route) == (case.id, pair[0].id, "search",
+                                                                       "backoffice.my_calls")
 
 
 def test_the_cli_logs_case_show(runner, session, make_case):

@@ -16,13 +16,14 @@ from agency.services.audit import current_scope
 
 
 def log_access(session: Session, channel: str, *, route: str, cases: Iterable[Case] = (),
-               debtor_ids: Iterable[int] = ()) -> int:
-    """Record that the scope's actor read these cases' debtors (or these debtors) now."""
+               debtor_ids: Iterable[int] = (), reads: Iterable[tuple[int, int | None]] = ()) -> int:
+    """Record that the scope's actor read these cases' debtors, these debtors, or these
+    (debtor id, case id) pairs now."""
     if channel not in ACCESS_CHANNELS:
         raise ValueError(f"unknown access channel {channel}")
     scope = current_scope(session)
     reads = dict.fromkeys([(case.debtor_id, case.id) for case in cases]
-                          + [(debtor_id, None) for debtor_id in debtor_ids])
+                          + [(debtor_id, None) for debtor_id in debtor_ids] + list(reads))
     rows = [{"at": scope.now, "actor_id": scope.actor.user_id, "actor_label": scope.actor.label,
              "debtor_id": debtor_id, "case_id": case_id, "channel": channel, "route": route[:200]}
             for debtor_id, case_id in reads]
