@@ -5,7 +5,11 @@ from datetime import datetime
 from email import message_from_bytes, policy
 
 import pytest
-from sqlalchemy import select
+from flask_migrate import upgrade
+from sqlalchemy import select, text
+
+from agency import create_app
+from agency.extensions import db
 
 from agency.domain.timezones import UTC
 from agency.models import DebtorEmail, DebtorPhone, OutboundMessage, Partner
@@ -13,6 +17,7 @@ from agency.services.links import LinkSigner
 from agency.services.messages import queue_message
 from agency.services.partners import send_task
 from tests.fakes import FakeSmtp, serve_smtp
+from tests.test_migrations import _fresh_postgres_schema_url
 from workers.messages import send_message
 
 MONDAY_10 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # inside Dakar's window
@@ -136,3 +141,29 @@ def test_the_confirmation_speaks_english_too(client, session, scope, make_debtor
     page = client.get(path, headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Confirm unsubscribe" in page
     assert session.scalar(select(DebtorPhone.status).where(DebtorPhone.debtor_id == debtor.id)) == "valid"
+
+
+@pytest.mark.commits
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_the_migration_masks_links_stored_before_it(tmp_path, backend):
+    url = f"sqlite:///{tmp_path / 'm.db'}" if backend == "sqlite" else _fresh_postgres_schema_url()
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x", "TESTING": True})
+    sent_link = LINKS.case_url(1, "RC-2026-000001")
+    queued_opt_out = LINKS.opt_out_url("sms", "+221771234567", 1)
+    with app.app_context():
+        upgrade(revision="0003_case_engine_indexes")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO debtor (id, kind, name, name_key, language, timezone, created_at) "
+                "VALUES (1, 'person', 'Awa', 'awa', 'fr', 'Africa/Dakar', '2026-03-02 10:00:00')"))
+            for status, body in (("sent", f"Votre dossier : {sent_link}"), ("queued", f"Rappel\nSTOP : {queued_opt_out}")):
+                connection.execute(text(
+                    "INSERT INTO outbound_message (channel, to_address, body, debtor_id, respect_window, status, "
+                    "attempts, created_at) VALUES ('sms', '+221771234567', :body, 1, true, :status, 0, "
+                    "'2026-03-02 10:00:00')"), {"body": body, "status": status})
+        upgrade()
+        with db.engine.connect() as connection:
+            bodies = dict(connection.execute(text("SELECT status, body FROM outbound_message")).all())
+        db.engine.dispose()
+    assert bodies["sent"] == "Votre dossier : https://recouvra.test/d/••••••"
+    assert bodies["queued"] == "Rappel\nSTOP : [[opt-out-link]]"  # signed again when it leaves

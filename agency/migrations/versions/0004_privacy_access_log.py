@@ -90,12 +90,18 @@ def _masked(text):
     return _TOKEN_IN_URL.sub(lambda found: f"{found.group(1)}••••••", text) if text else text
 
 
+_OPT_OUT_URL = re.compile(r"\S+/d/stop/[A-Za-z0-9_\-.]{12,}")
+
+
 def _mask_stored_links():
     bind = op.get_bind()
     rows = bind.execute(sa.text(
-        "SELECT id, subject, body FROM outbound_message "
+        "SELECT id, subject, body, status, debtor_id FROM outbound_message "
         "WHERE body LIKE '%/p/%' OR body LIKE '%/d/%' OR subject LIKE '%/d/%' OR subject LIKE '%/p/%'")).all()
-    for message_id, subject, body in rows:
+    for message_id, subject, body, status, debtor_id in rows:
+        if status == "queued" and debtor_id is not None:
+            # not sent yet: its opt-out is signed again when it leaves (agency.services.messages.outgoing)
+            body = _OPT_OUT_URL.sub("[[opt-out-link]]", body)
         bind.execute(sa.text("UPDATE outbound_message SET subject = :subject, body = :body WHERE id = :id"),
                      {"id": message_id, "subject": _masked(subject), "body": _masked(body)})
 
