@@ -86,6 +86,13 @@ def from_environment() -> dict:
         "SMTP_USER": os.environ.get("SMTP_USER"),
         "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD"),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "recouvrement@recouvra.local"),
+        # Where the local outbox (no SMTP/Twilio configured) writes what it "delivers".
+        "OUTBOX_DIR": os.environ.get("OUTBOX_DIR") or str(INSTANCE / "outbox"),
+        # Personal data: kept after a debtor's last case closed for the limitation period of
+        # its jurisdiction (agency.domain.retention) plus this margin; RETENTION_YEARS
+        # overrides periods, e.g. "fr:person=2,fr=5,ohada=5,ma=5".
+        "RETENTION_MARGIN_DAYS": int(os.environ.get("RETENTION_MARGIN_DAYS", "90")),
+        "RETENTION_YEARS": os.environ.get("RETENTION_YEARS", ""),
         "AGENCY_NAME": os.environ.get("AGENCY_NAME", "Recouvra"),
         "AGENCY_ADDRESS": os.environ.get("AGENCY_ADDRESS", "12 avenue Léopold Sédar Senghor, Dakar"),
         "PARTNER_DOCUMENT_MAX_MB": int(os.environ.get("PARTNER_DOCUMENT_MAX_MB", "20")),

@@ -21,6 +21,7 @@ from agency import create_app
 from agency.config import database_url
 from agency.domain.timezones import UTC
 from agency.extensions import db, limiter
+from agency.models.append_only import APPEND_ONLY_TABLES, append_only_ddl, append_only_drop
 from agency.services.audit import Actor, audit_scope
 from tests.factories import (  # noqa: F401 - fixtures
     login, make_case, make_creditor, make_debtor, make_user)
@@ -58,6 +59,7 @@ def app():
         "REMEMBER_COOKIE_SECURE": True,
         "PREFERRED_URL_SCHEME": "https",
         "SERVER_NAME": "recouvra.test",
+        "OUTBOX_DIR": str(_TMP / "outbox"),
     })
     with app.app_context():
         if os.environ.get("RECOUVRA_TEST_SCHEMA") == "models":
@@ -112,8 +114,17 @@ def _truncate_all() -> None:
             quoted = ", ".join(f'"{name}"' for name in tables)
             connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
         else:
+            # SQLite has no TRUNCATE (which PostgreSQL's row triggers do not see): lift the
+            # append-only triggers for the cleanup, in the same transaction.
+            for name in APPEND_ONLY_TABLES:
+                for statement in append_only_drop("sqlite", name):
+                    connection.exec_driver_sql(statement)
             for name in tables:
                 connection.execute(text(f'DELETE FROM "{name}"'))
+            for name, redactable in APPEND_ONLY_TABLES.items():
+                columns = [c.name for c in db.metadata.tables[name].columns]
+                for statement in append_only_ddl("sqlite", name, columns, redactable):
+                    connection.exec_driver_sql(statement)
 
 
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

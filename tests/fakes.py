@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import json
+import socketserver
 import threading
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -64,6 +65,57 @@ def serve(fake):
         yield f"http://127.0.0.1:{server.server_port}"
     finally:
         fake.release.set()
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+class FakeSmtp:
+    """A minimal SMTP server (EHLO, MAIL, RCPT, DATA, QUIT): what smtplib sends is kept whole."""
+
+    def __init__(self):
+        self.messages: list[bytes] = []
+
+    def handler(self):
+        fake = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self):
+                self._say("220 fake ESMTP")
+                while line := self.rfile.readline():
+                    verb = line.decode().strip().split(" ")[0].upper()
+                    if verb == "EHLO":
+                        self._say("250-fake\r\n250 OK")
+                    elif verb == "DATA":
+                        self._say("354 end with .")
+                        fake.messages.append(self._data())
+                        self._say("250 queued")
+                    elif verb == "QUIT":
+                        self._say("221 bye")
+                        return
+                    else:
+                        self._say("250 OK")
+
+            def _data(self) -> bytes:
+                lines = []
+                while (line := self.rfile.readline()) not in (b".\r\n", b""):
+                    lines.append(line[1:] if line.startswith(b"..") else line)
+                return b"".join(lines)
+
+            def _say(self, text: str) -> None:
+                self.wfile.write(text.encode() + b"\r\n")
+        return Handler
+
+
+@contextmanager
+def serve_smtp(fake: FakeSmtp):
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), fake.handler())
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)

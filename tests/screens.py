@@ -36,12 +36,15 @@ NOT_SHOWN = {
     "agency.services.intake.sql.STAGE_TABLES", "agency.services.intake.sql.GROWN_TABLES",
     "agency.services.intake.stage.ROW_COLUMNS", "agency.services.intake.stage.CASE_COLUMNS",
     "agency.services.intake.stage.DEBTOR_COLUMNS", "agency.services.intake.stage.CONTACT_COLUMNS",
+    "agency.domain.retention.JURISDICTIONS", "agency.domain.retention.OHADA_COUNTRIES",
+    "agency.models.audit.AUDIT_REDACTABLE", "agency.services.privacy.export.EXPORT_FORMATS",
+    "agency.services.privacy.redaction.PERSONAL_KEYS",  # column names the purge redacts
 }
 
 # Codes that are also ordinary French words: on a French page they may be the word itself.
 FRENCH_TOO = frozenset({"admin", "agent", "direction", "email", "sms", "contribution", "cheque",
                         "investigation", "commercial", "active", "impossible", "dispute", "promise",
-                        "phase", "segment", "messages"})
+                        "phase", "segment", "messages", "export"})
 
 AUDIT_FAMILIES = ("case", "ledger", "call", "message", "promise", "partner", "debtor", "contact",
                   "action", "agent", "portfolio", "playbook")

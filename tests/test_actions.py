@@ -14,6 +14,7 @@ from agency.models import Action, AuditEvent, Partner
 from agency.models.playbook import CaseEngine, CaseStep
 from agency.services.actions import ActionError, end_action
 from agency.services.approvals import approval_queue, decide
+from agency.services.links import LinkSigner
 from agency.services.audit import Actor, audit_scope
 from agency.services.calls.log import CallInput, log_call
 from agency.services.cases import change_phase
@@ -97,7 +98,7 @@ def test_a_partners_report_ends_the_visit_and_settles_its_step(session, guaranto
     session.add(partner)
     with audit_scope(session, Actor.of_user(agent), at(W14, 10)):
         sent = send_task(session, case=case, partner=partner, kind="home_visit",
-                         instructions="Négocier", base_url="https://x", action=visit)
+                         instructions="Négocier", links=LinkSigner("test-secret", "https://x"), action=visit)
         assert (visit.status, visit.partner_id) == ("due", partner.id)
     with audit_scope(session, Actor(label="partner:v@partner.test"), at(W14 + timedelta(days=1))):
         report_task(session, task=sent.task, outcome="impossible", report="Portail fermé")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -135,9 +136,10 @@ def test_p_guarantor_from_the_8_week_call_to_the_handover(app, session, runner, 
     clock.set(D + timedelta(weeks=14))
     ok(awa.post(f"{page}/partner-tasks", data={"partner_id": partner.id, "action_id": visit.id,
                                                "instructions": "Négocier le règlement."}))
-    body = session.scalar(select(OutboundMessage.body).where(
-        OutboundMessage.to_address == partner.email))
-    token = re.search(r"/p/([\w-]+)", body).group(1)
+    sent = session.scalar(select(OutboundMessage).where(OutboundMessage.to_address == partner.email))
+    assert sent.status == "sent"  # the partner's inbox (the local outbox) has the link
+    received = (Path(app.config["OUTBOX_DIR"]) / f"{sent.id}.eml").read_text()
+    token = re.search(r"/p/([\w-]+)", received).group(1)
     clock.set(D + timedelta(weeks=14, days=2))
     report = visitor.post(f"/p/{token}", data={"outcome": "debtor_found",
                                                "report": "Reçu par le DAF."})

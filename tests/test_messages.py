@@ -7,7 +7,7 @@ from agency.domain.timezones import UTC
 from agency.models import DebtorPhone, OutboundMessage
 from agency.services.audit import Actor, audit_scope
 from agency.services.links import LinkSigner
-from agency.services.messages import claim_for_sending, expire_stale_claims, queue_message
+from agency.services.messages import claim_for_sending, expire_stale_claims, outgoing, queue_message
 from tests.fakes import FakeTwilio, serve
 from workers.messages import send_message
 
@@ -18,14 +18,18 @@ MONDAY_10 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
 def sms(session, debtor, key="k1", **kwargs):
     return queue_message(session, channel="sms", to=debtor.phones[0].e164, body="Rappel",
-                         debtor=debtor, links=LINKS, idempotency_key=key, **kwargs)
+                         debtor=debtor, idempotency_key=key, **kwargs)
 
 
 def test_a_message_is_queued_once_and_carries_its_opt_out(session, make_debtor, scope):
     debtor = make_debtor()
     first, second = sms(session, debtor), sms(session, debtor)
     assert first.id == second.id
-    assert "STOP : http://recouvra.test/d/stop/" in first.body
+    assert "/d/stop/" not in first.body  # the row never holds a signed link
+    sent = outgoing(session, first, LINKS).body
+    assert sent.startswith("Rappel\nSTOP : http://recouvra.test/d/stop/")
+    token = sent.rsplit("/", 1)[1]
+    assert LINKS.read("opt-out", token, 60) == {"c": "sms", "a": debtor.phones[0].e164, "d": debtor.id}
 
 
 def test_outside_the_window_the_message_waits_for_the_next_opening(session, make_debtor, scope):
@@ -45,6 +49,7 @@ def test_opted_out_numbers_are_never_used(app, session, client, make_debtor, sco
     url = LinkSigner(app.config["SECRET_KEY"], "http://x").opt_out_url("sms", debtor.phones[0].e164, debtor.id)
     session.commit()
     assert client.get(url[len("http://x"):]).status_code == 200
+    assert client.post(url[len("http://x"):]).status_code == 200
     session.expire_all()
     assert session.get(DebtorPhone, debtor.phones[0].id).status == "opted_out"
     assert session.get(OutboundMessage, queued.id).status == "cancelled"

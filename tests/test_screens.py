@@ -15,6 +15,7 @@ from agency.domain.timezones import now_utc
 from agency.extensions import db
 from agency.models import Action, Case, Creditor, OutboundMessage, Partner, PlaybookVersion, User
 from agency.services.approvals import decide
+from agency.services.links import LinkSigner
 from agency.services.audit import Actor, audit_scope
 from agency.services.calls.log import CallInput, log_call
 from agency.services.demo import load_demo
@@ -74,8 +75,8 @@ def _partners(session, case: Case) -> list[str]:
         for kind, report in (("home_visit", None), ("bailiff", "Acte signifié à personne.")):
             partner = session.scalar(select(Partner).where(Partner.kind == kind))
             sent = send_task(session, case=case, partner=partner, kind=kind, instructions="Rencontrer le débiteur.",
-                             base_url="https://recouvra.test", due_date=now_utc().date() + timedelta(days=10))
-            tokens.append(sent.link.rsplit("/", 1)[1])
+                             links=LinkSigner("test-secret", "https://recouvra.test"), due_date=now_utc().date() + timedelta(days=10))
+            tokens.append(LinkSigner("test-secret", "https://recouvra.test").partner_token(sent.task.link_nonce))
             if report:
                 report_task(session, task=sent.task, outcome="done", report=report)
     return tokens
@@ -153,6 +154,8 @@ def _busy_demo(app, session, folder) -> dict:
             select(PlaybookVersion.name))))],
         "debtor_portal.case": [{"token": debtor_token}],
         "partner_links.task": [{"token": t} for t in tokens],
+        "backoffice.export_json": [{"debtor_id": clinic_case.debtor_id}],
+        "backoffice.export_pdf": [{"debtor_id": clinic_case.debtor_id}],
         "playbooks": [playbook_of(row) for row in session.scalars(select(PlaybookVersion))],
     }
     session.commit()

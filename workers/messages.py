@@ -7,6 +7,7 @@ from agency.domain.timezones import now_utc, parse_instant
 from agency.extensions import db
 from agency.providers import PermanentError, TransientError, sender_for
 from agency.services import messages
+from agency.services.links import signer_from_config
 from workers.queues import enqueue, job, job_app_context
 
 
@@ -21,13 +22,16 @@ def send_message(message_id: int) -> str:
             return "not sent"
         sender = sender_for(message.channel, current_app.config)
         try:
+            # links are signed now, in memory: the row keeps its placeholders
+            delivered = messages.outgoing(session, message, signer_from_config(current_app.config))
             provider_id = sender.send(to=message.to_address, subject=message.subject,
-                                      body=message.body, reference=str(message.id))
+                                      body=delivered.body, headers=delivered.headers,
+                                      reference=str(message.id))
         except TransientError as exc:
             messages.release_for_retry(session, message, str(exc))
             session.commit()
             raise
-        except PermanentError as exc:
+        except (PermanentError, messages.MessageError) as exc:
             messages.mark_failed(session, message, str(exc))
             session.commit()
             return "failed"

@@ -20,6 +20,7 @@ from agency.domain.timezones import UTC, now_utc
 from workers.accounts import forget_login_failures
 from workers.engine import daily_pass
 from workers.messages import send_due_messages
+from workers.privacy import purge_personal_data
 
 log = logging.getLogger(__name__)
 _EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
@@ -51,7 +52,8 @@ def _periodic() -> list[Periodic]:
     return [Periodic("messages.send_due", send_due_messages, every=timedelta(minutes=5)),
             Periodic("accounts.forget_login_failures", forget_login_failures, at=time(3, 0)),
             Periodic("engine.daily_pass", daily_pass, at=time(6, 0), zone="UTC"),
-            Periodic("engine.hourly_pass", daily_pass, every=timedelta(hours=1))]
+            Periodic("engine.hourly_pass", daily_pass, every=timedelta(hours=1)),
+            Periodic("privacy.purge", purge_personal_data, at=time(2, 30), zone="UTC")]
 
 
 def enqueue_due(connection, now: datetime | None = None) -> list[str]:

@@ -22,6 +22,7 @@ from agency.services.calls.log import CallError, CallInput, log_call, may_call, 
 from agency.services.cases import find_case
 from agency.services.calls.promises import PromiseError
 from agency.services.calls.worklist import queue_status, worklist_page
+from agency.web.privacy import record_reads
 
 CALLERS = ("agent", "team_lead", "admin", "direction")
 PAGE_SIZE = 25  # the next calls; the count says how many more wait
@@ -35,6 +36,7 @@ menu_item(15, lambda: _l("Mes appels"), "backoffice.my_calls", ("agent", "team_l
 def my_calls():
     agent = _queue_owner()
     page = worklist_page(db.session, agent, now_utc(), PAGE_SIZE)
+    record_reads("search", reads=[(entry.debtor_id, entry.case_id) for entry in page.entries])
     return render_template("calls/queue.html", agent=agent, entries=page.entries, complete=page.complete,
                            quick=QUICK_OUTCOMES, outcomes=CALL_OUTCOMES)
 

@@ -21,6 +21,7 @@ from agency.services.cases import find_case
 from agency.services.directory import DirectoryError, set_default_debtor_kind
 from agency.services.display_names import history_names
 from agency.web.history import history_lines
+from agency.web.privacy import record_reads
 
 menu_item(10, lambda: _l("Dossiers"), "backoffice.cases", STAFF)
 menu_item(90, lambda: _l("Donneurs d'ordre"), "backoffice.creditors", MANAGERS)
@@ -37,6 +38,7 @@ def home():
 def cases():
     filters = filters_from_request()
     page = search_cases(db.session, filters, page=request.args.get("page", 1, type=int))
+    record_reads("search", cases=page.cases)
     creditors = db.session.scalars(select(Creditor).order_by(Creditor.name)).all()
     agents = db.session.scalars(
         select(User).where(User.role.in_(("agent", "team_lead"))).order_by(User.name)).all()
@@ -50,6 +52,7 @@ def case(reference: str):
     found = find_case(db.session, reference)
     if found is None:
         abort(404)
+    record_reads("case_page", cases=[found])
     args = request.args
     return render_template(
         "backoffice/case.html", case=found, balance=case_balance_shown(found),

@@ -1,4 +1,6 @@
-"""The outbox: every SMS and email, with its status; what the demo 'sent' is read here."""
+"""The outbox: every SMS and email, with its status. Links are shown masked: a debtor's or a
+partner's link opens a case or a task, and staff never read one (the rows hold placeholders;
+older rows are masked by pattern)."""
 from __future__ import annotations
 
 from flask import render_template, request
@@ -11,6 +13,7 @@ from agency.web.registry import menu_item
 from agency.extensions import db
 from agency.models import OutboundMessage
 from agency.models.message import MESSAGE_STATUSES
+from agency.services.links import mask_links
 
 menu_item(80, lambda: _l("Messages"), "backoffice.outbox", STAFF)
 
@@ -24,4 +27,4 @@ def outbox():
         query = query.where(OutboundMessage.status == status)
     rows = db.session.scalars(query).all()
     return render_template("backoffice/outbox.html", messages=rows, status=status,
-                           statuses=MESSAGE_STATUSES)
+                           statuses=MESSAGE_STATUSES, mask=mask_links)

@@ -19,6 +19,7 @@ from agency.models import Action, AssignmentRule, Creditor, Partner, Team, User
 from agency.services.calls.assignment import AssignmentError, bulk_reassign, set_absence, set_rule
 from agency.services.audit import Actor, audit_scope
 from agency.services.cases import find_case
+from agency.services.links import signer_from_config
 from agency.services.partners import (
     PARTNER_KINDS, PartnerError, entrustable_actions, send_task, tasks_of_case,
 )
@@ -123,7 +124,7 @@ def send_partner_task(reference: str):
             sent = send_task(db.session, case=case, partner=partner, kind=partner.kind,
                              instructions=request.form.get("instructions", ""),
                              due_date=date.fromisoformat(raw_due) if raw_due else None,
-                             base_url=current_app.config["PUBLIC_BASE_URL"], created_by_id=user.id,
+                             links=signer_from_config(current_app.config), created_by_id=user.id,
                              action=action)
         except (PartnerError, ValueError) as exc:
             db.session.rollback()

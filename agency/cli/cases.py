@@ -7,6 +7,7 @@ from flask.cli import with_appcontext
 from agency.cli._output import CommandError, emit, json_option, operator_command
 from agency.extensions import db
 from agency.services.cases import case_document, find_case
+from agency.services.privacy.access import log_access
 
 
 @click.group("case")
@@ -24,7 +25,9 @@ def show_case(ref, as_json):
     case = find_case(db.session, ref)
     if case is None:
         raise CommandError(f"no case {ref}")
-    emit(case_document(db.session, case), as_json)
+    document = case_document(db.session, case)
+    log_access(db.session, "cli", route="agency case show", cases=[case])
+    emit(document, as_json)
 
 
 def register(cli: click.Group) -> None:

@@ -14,6 +14,7 @@ from agency.models.case import PHASES
 from agency.services.case_queries import (CaseFilters, case_balance_shown, claims_page,
                                           ledger_page, search_cases)
 from agency.services.cases import find_case
+from agency.web.privacy import record_reads
 menu_item(10, lambda: _l("Mes dossiers"), "creditor_portal.cases", CREDITOR)
 
 
@@ -25,6 +26,7 @@ def cases():
                           segment=args.get("segment") or None)
     page = search_cases(db.session, filters, creditor_id=current_user.creditor_id,
                         page=args.get("page", 1, type=int))
+    record_reads("search", cases=page.cases)
     return render_template("creditor_portal/cases.html", page=page, filters=filters,
                            phases=PHASES)
 
@@ -35,6 +37,7 @@ def case(reference: str):
     found = find_case(db.session, reference, creditor_id=current_user.creditor_id)
     if found is None:
         abort(404)
+    record_reads("case_page", cases=[found])
     args = request.args
     return render_template(
         "creditor_portal/case.html", case=found, balance=case_balance_shown(found),

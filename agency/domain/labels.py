@@ -82,6 +82,9 @@ CASE_STANDING = {
     "playbook_finished": N_("Procédure terminée sans résultat"),
     "not_enrolled": N_("Sous aucune procédure"), "no_next_action": N_("Aucune prochaine action"),
 }
+ACCESS_CHANNEL = {"case_page": N_("Fiche dossier"), "search": N_("Liste ou recherche"), "api": N_("API"),
+                  "portal": N_("Espace débiteur"), "export": N_("Export (droit d'accès)"),
+                  "cli": N_("Ligne de commande")}
 SENDER_JOB = {"messages": N_("le service des messages"), "letters": N_("le service des courriers")}
 APPROVAL_STATE = {"none": N_("Non requise"), "pending": N_("En attente"), "approved": N_("Validée"),
                   "rejected": N_("Refusée")}
@@ -187,6 +190,9 @@ AUDIT_VERB = {
     "user.signed_out": N_("Sessions fermées"),
     "user.two_factor_on": N_("Double authentification activée"),
     "user.two_factor_off": N_("Double authentification désactivée"),
+    "audit.redacted": N_("Données personnelles retirées de l'historique"),
+    "privacy.exported": N_("Données du débiteur exportées (droit d'accès)"),
+    "privacy.purged": N_("Données personnelles effacées (fin de conservation)"),
 }
 # Verbs written as ``<family>.<code>``: the family's name and the table of its codes.
 AUDIT_VERB_FAMILIES = {"call": (N_("Appel"), CALL_OUTCOME), "ledger": (N_("Grand livre"), ENTRY_KIND),
@@ -200,7 +206,7 @@ LABELS: dict[str, dict[str, str]] = {
     "assignee_role": {**INTERNAL_ROLE, **PLAYBOOK_TEAM, **PARTNER_KIND, "agent": ROLE["agent"],
                       "investigator": PARTNER_KIND["investigator"]},
     "action_outcome": {**CALL_OUTCOME, **PARTNER_TASK_OUTCOME, **SKIP_REASON, **ACTION_OUTCOME},
-    "case_standing": CASE_STANDING, "sender_job": SENDER_JOB,
+    "case_standing": CASE_STANDING, "sender_job": SENDER_JOB, "access_channel": ACCESS_CHANNEL,
     "phase": PHASE, "case_status": CASE_STATUS, "claim_kind": CLAIM_KIND, "debtor_kind": DEBTOR_KIND,
     "entry_kind": ENTRY_KIND, "action_kind": ACTION_KIND, "action_status": ACTION_STATUS,
     "approval_state": APPROVAL_STATE, "call_outcome": CALL_OUTCOME, "call_reason": CALL_REASON,

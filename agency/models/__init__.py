@@ -9,6 +9,7 @@ from agency.models.creditor import ApiToken, Creditor
 from agency.models.debtor import Debtor, DebtorAddress, DebtorEmail, DebtorPhone
 from agency.models.ledger import LedgerEntry
 from agency.models.message import OutboundMessage
+from agency.models.privacy import PersonalDataAccess, PrivacyPurge
 from agency.models.portfolio import ColumnMapping, Portfolio, PortfolioRejection
 from agency.models.playbook import CaseEngine, CaseStep, EngineHold, EnginePass, PlaybookStep, PlaybookStepAction, PlaybookVersion
 from agency.models.user import AgentPair, LoginThrottle, Partner, RecoveryCode, Team, User, UserSession
@@ -17,5 +18,5 @@ __all__ = [
     "Action", "AgentPair", "ApiToken", "AssignmentRule", "CallLog", "PartnerTask", "AuditEvent", "Base", "Case", "CaseSequence", "Claim",
     "Creditor", "Debtor", "DebtorAddress", "DebtorEmail", "DebtorPhone", "Dispute",
     "InstalmentPlan", "LedgerEntry", "LoginThrottle", "OutboundMessage", "Partner", "PaymentPromise",
-    "RecoveryCode", "Team", "User", "UserSession",
+    "PersonalDataAccess", "PrivacyPurge", "RecoveryCode", "Team", "User", "UserSession",
 ]

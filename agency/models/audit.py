@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String, Text, event
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from agency.models.append_only import keep_append_only
 from agency.models.base import Base, UTCDateTime
 
 
@@ -24,6 +25,11 @@ class AuditEvent(Base):
     reason: Mapped[str | None] = mapped_column(Text)
 
     case = relationship("Case")
+
+
+# The database refuses rewrites too; only the privacy purge's redaction may rewrite these.
+AUDIT_REDACTABLE = ("changes", "reason")
+keep_append_only(AuditEvent.__table__, AUDIT_REDACTABLE)
 
 
 class AuditTrailIsAppendOnly(RuntimeError):

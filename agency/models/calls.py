@@ -120,12 +120,16 @@ class PartnerTask(Base):
     kind: Mapped[str] = mapped_column(String(32))  # visit, service, investigation, ...
     instructions: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="sent", index=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256 of the link's secret
+    # The link's secret is never stored: it is derived when the email leaves, as an HMAC under
+    # SECRET_KEY of this random nonce (agency.services.links); only its SHA-256 is kept, to find
+    # the task from the link. Tasks sent before the derivation have no nonce.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    link_nonce: Mapped[str | None] = mapped_column(String(32))
     link_expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     due_date: Mapped[date | None] = mapped_column(Date)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    message_id: Mapped[int | None] = mapped_column()  # the outbound email, when queued
+    message_id: Mapped[int | None] = mapped_column(index=True)  # the outbound email, when queued
     reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     outcome: Mapped[str | None] = mapped_column(String(32))
     report: Mapped[str | None] = mapped_column(Text)

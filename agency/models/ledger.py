@@ -6,6 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, String, Text, event
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from agency.models.append_only import keep_append_only
 from agency.models.base import Base, Currency, MinorUnits, UTCDateTime
 
 
@@ -76,6 +77,9 @@ def create_balance_trigger(connection) -> None:
 def _balance_trigger_with_table(table, connection, **kwargs) -> None:
     """create_all() (tests building from the models) gets the trigger too."""
     create_balance_trigger(connection)
+
+
+keep_append_only(LedgerEntry.__table__)
 
 
 @event.listens_for(Session, "before_flush")

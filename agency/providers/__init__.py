@@ -1,7 +1,7 @@
 """Senders behind one interface: ``send(message) -> provider message id``.
 
-Without provider settings (the demo), SMS and email go to the local outbox, which
-staff read at /outbox. Errors: ``TransientError`` is retried, ``PermanentError`` not.
+Without provider settings (the demo), SMS and email go to the local outbox: the delivered
+text in files under OUTBOX_DIR, the rows (links masked) read by staff at /outbox. Errors: ``TransientError`` is retried, ``PermanentError`` not.
 """
 from __future__ import annotations
 
@@ -19,4 +19,4 @@ def sender_for(channel: str, config: dict) -> Sender:
         return TwilioSms(config)
     if channel == "email" and config.get("SMTP_HOST"):
         return SmtpMail(config)
-    return LocalOutbox(channel)
+    return LocalOutbox(channel, config.get("OUTBOX_DIR"), config.get("MAIL_FROM") or "outbox@localhost")

@@ -15,4 +15,5 @@ class PermanentError(Exception):
 class Sender(Protocol):
     name: str
 
-    def send(self, *, to: str, subject: str | None, body: str, reference: str) -> str: ...
+    def send(self, *, to: str, subject: str | None, body: str, reference: str,
+             headers: dict[str, str] | None = None) -> str: ...

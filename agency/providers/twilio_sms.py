@@ -18,7 +18,8 @@ class TwilioSms:
         if config.get("TWILIO_API_BASE"):
             self._client.api.base_url = config["TWILIO_API_BASE"]
 
-    def send(self, *, to: str, subject: str | None, body: str, reference: str) -> str:
+    def send(self, *, to: str, subject: str | None, body: str, reference: str,
+             headers: dict[str, str] | None = None) -> str:
         try:
             message = self._client.messages.create(to=to, from_=self._from, body=body)
         except TwilioRestException as exc:

@@ -1,22 +1,24 @@
 """Queueing and sending SMS and email, at most once, inside the debtor's rules.
 
 A message is a row first (``queue_message``); a job then ``claim_for_sending``
-(window and opt-out re-checked, status queued -> sending, committed), calls the
-provider, and ``mark_sent``. A worker killed between the claim and the mark leaves the
+(window and opt-out re-checked, status queued -> sending, committed), fills its links in
+(``outgoing``: the row holds placeholders, never a signed link), calls the provider, and
+``mark_sent``. A worker killed between the claim and the mark leaves the
 row 'sending': it is never sent again automatically but turns 'unknown' for a person
 to check (``expire_stale_claims``), so nothing is ever sent twice.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from agency.domain.contact_rules import DEFAULT_POLICY, message_verdict
-from agency.models import Debtor, DebtorEmail, DebtorPhone, OutboundMessage
+from agency.models import Case, Debtor, DebtorEmail, DebtorPhone, OutboundMessage, PartnerTask
 from agency.services.audit import current_scope, record
-from agency.services.links import LinkSigner
+from agency.services.links import CASE_LINK, OPT_OUT_LINK, PARTNER_LINK, LinkSigner
 
 CHANNELS = ("sms", "email")
 STALE_CLAIM = timedelta(minutes=15)
@@ -29,9 +31,10 @@ class MessageError(ValueError):
 def queue_message(session: Session, *, channel: str, to: str, body: str,
                   subject: str | None = None, case=None, debtor: Debtor | None = None,
                   action_id: int | None = None, idempotency_key: str | None = None,
-                  links: LinkSigner | None = None, respect_window: bool = True,
-                  ) -> OutboundMessage:
-    """A message to send; a debtor's carries its opt-out, and an opted-out address is never used."""
+                  respect_window: bool = True) -> OutboundMessage:
+    """A message to send; a debtor's carries its opt-out, and an opted-out address is never used.
+
+    ``body`` may hold ``CASE_LINK`` or ``PARTNER_LINK``: the link is signed when it is sent."""
     if channel not in CHANNELS:
         raise MessageError(f"unknown channel {channel}")
     if idempotency_key:
@@ -46,9 +49,7 @@ def queue_message(session: Session, *, channel: str, to: str, body: str,
         zone=debtor.timezone if debtor else None, country=debtor.country if debtor else None,
         idempotency_key=idempotency_key, created_at=scope.now, status="queued")
     if debtor is not None:
-        if links is None:
-            raise MessageError("a message to a debtor needs its opt-out link")
-        message.body = with_opt_out(channel, body, links.opt_out_url(channel, to, debtor.id))
+        message.body = with_opt_out(channel, body, OPT_OUT_LINK)
         if contact_status(session, debtor.id, channel, to) in ("opted_out", "wrong", "returned"):
             message.status, message.last_error = "cancelled", "address opted out or wrong"
     session.add(message)
@@ -63,6 +64,34 @@ def with_opt_out(channel: str, body: str, url: str) -> str:
     if channel == "sms":
         return f"{body}\nSTOP : {url}"
     return f"{body}\n\n--\nPour ne plus recevoir nos messages à cette adresse : {url}"
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """What leaves the machine: the body with its links signed now, and the mail headers."""
+    body: str
+    headers: dict[str, str]
+
+
+def outgoing(session: Session, message: OutboundMessage, links: LinkSigner) -> Outgoing:
+    """Fill the message's link placeholders, in memory only; a debtor's email gets the
+    one-click unsubscribe headers of RFC 8058 with the same opt-out link."""
+    body, headers = message.body, {}
+    if message.debtor_id is not None:
+        url = links.opt_out_url(message.channel, message.to_address, message.debtor_id)
+        body = body.replace(OPT_OUT_LINK, url)
+        if message.channel == "email":
+            headers = {"List-Unsubscribe": f"<{url}>",
+                       "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    if CASE_LINK in body and message.case_id is not None:
+        case = session.get(Case, message.case_id)
+        body = body.replace(CASE_LINK, links.case_url(case.id, case.reference))
+    if PARTNER_LINK in body:
+        task = session.scalar(select(PartnerTask).where(PartnerTask.message_id == message.id))
+        if task is None or not task.link_nonce:
+            raise MessageError("a partner link without its task")
+        body = body.replace(PARTNER_LINK, links.partner_url(task.link_nonce))
+    return Outgoing(body, headers)
 
 
 def contact_status(session: Session, debtor_id: int, channel: str, address: str) -> str | None:
@@ -139,7 +168,8 @@ def opt_out(session: Session, *, debtor_id: int, channel: str, address: str) -> 
     """The debtor used its opt-out: that address or number is never used again."""
     scope = current_scope(session)
     model, column = (DebtorPhone, DebtorPhone.e164) if channel == "sms" else (DebtorEmail, DebtorEmail.email)
-    contact = session.scalar(select(model).where(model.debtor_id == debtor_id, column == address))
+    key = address if channel == "sms" else address.lower()
+    contact = session.scalar(select(model).where(model.debtor_id == debtor_id, column == key))
     if contact is None:
         return False
     contact.status, contact.status_changed_at = "opted_out", scope.now

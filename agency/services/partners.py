@@ -1,8 +1,11 @@
 """Tasks for external partners (home visit, bailiff, investigator, lawyer, correspondent):
 sent by email with a secret link where the partner reports the outcome and uploads a document.
 
-The link carries a random secret; only its SHA-256 is stored (like API tokens), so a leaked
-database does not open tasks, and a task can be withdrawn by cancelling it.
+The link's secret is never stored nor shown to staff: the email's body holds a placeholder,
+and the sending job derives the secret from the task's random nonce and SECRET_KEY
+(``LinkSigner.partner_token``). Only its SHA-256 is kept, to find the task from the link, so a
+leaked database does not open tasks; a task is withdrawn by cancelling it, and its link
+expires after ``LINK_LIFETIME``.
 """
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from agency.domain.actions import UNFINISHED_STATUSES, WORKABLE_STATUSES
 from agency.models import Action, Case, Partner, PartnerTask
 from agency.services.actions import end_action, entrust
 from agency.services.audit import current_scope, record
+from agency.services.links import PARTNER_LINK, LinkSigner
 from agency.services.messages import queue_message
 
 PARTNER_KINDS = ("home_visit", "bailiff", "investigator", "lawyer", "correspondent")
@@ -37,7 +41,6 @@ class PartnerError(ValueError):
 @dataclass(frozen=True, slots=True)
 class SentTask:
     task: PartnerTask
-    link: str  # shown once: only its hash is kept
     message_id: int
 
 
@@ -46,7 +49,7 @@ def _digest(token: str) -> str:
 
 
 def send_task(session: Session, *, case: Case, partner: Partner, kind: str, instructions: str,
-              base_url: str, due_date: date | None = None, action: Action | None = None,
+              links: LinkSigner, due_date: date | None = None, action: Action | None = None,
               created_by_id: int | None = None) -> SentTask:
     """Create the task and queue its email; call workers.messages.dispatch([message_id]) after commit."""
     now = current_scope(session).now
@@ -56,16 +59,16 @@ def send_task(session: Session, *, case: Case, partner: Partner, kind: str, inst
         raise PartnerError("a task needs instructions")
     if action is not None and (action.case_id != case.id or action.status not in WORKABLE_STATUSES):
         raise PartnerError("this action is not open for work on this case")
-    token = secrets.token_urlsafe(32)
+    nonce = secrets.token_urlsafe(16)
     task = PartnerTask(case_id=case.id, partner_id=partner.id, action_id=action.id if action else None,
-                       kind=kind, instructions=instructions.strip(), status="sent", token_hash=_digest(token),
+                       kind=kind, instructions=instructions.strip(), status="sent",
+                       token_hash=_digest(links.partner_token(nonce)), link_nonce=nonce,
                        link_expires_at=now + LINK_LIFETIME, due_date=due_date, created_by_id=created_by_id,
                        sent_at=now)
     session.add(task)
     session.flush()
-    link = f"{base_url.rstrip('/')}/p/{token}"
     message = queue_message(session, channel="email", to=partner.email, subject=_subject(case, kind),
-                            body=_body(case, partner, task, link), case=case, respect_window=False,
+                            body=_body(case, partner, task), case=case, respect_window=False,
                             idempotency_key=f"partner-task-{task.id}")
     task.message_id = message.id
     if action is not None:
@@ -73,7 +76,7 @@ def send_task(session: Session, *, case: Case, partner: Partner, kind: str, inst
     record(session, verb="partner.task_sent", case=case, changes={
         "task_id": [None, task.id], "partner_id": [None, partner.id], "kind": [None, kind]})
     session.flush()
-    return SentTask(task, link, message.id)
+    return SentTask(task, message.id)
 
 
 def _mission(kind: str) -> str:
@@ -86,11 +89,11 @@ def _subject(case: Case, kind: str) -> str:
     return f"Mission {_mission(kind)} - dossier {case.reference}"
 
 
-def _body(case: Case, partner: Partner, task: PartnerTask, link: str) -> str:
+def _body(case: Case, partner: Partner, task: PartnerTask) -> str:
     due = f"\nÀ réaliser avant le {task.due_date:%d/%m/%Y}." if task.due_date else ""
     return (f"Bonjour,\n\nNous vous confions une mission ({_mission(task.kind)}) sur le dossier "
             f"{case.reference} (débiteur : {case.debtor.name}).\n\n{task.instructions}{due}\n\n"
-            f"Merci de nous rendre compte et de déposer votre document sur ce lien sécurisé :\n{link}\n")
+            f"Merci de nous rendre compte et de déposer votre document sur ce lien sécurisé :\n{PARTNER_LINK}\n")
 
 
 def task_for_token(session: Session, token: str, now: datetime) -> PartnerTask | None:

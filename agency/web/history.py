@@ -9,10 +9,10 @@ from datetime import date, datetime
 
 from flask_babel import format_date, gettext
 
-from agency.domain.labels import AUDIT_FIELD, AUDIT_LINKS, SYSTEM_ACTOR, N_, humanise
+from agency.domain.labels import AUDIT_FIELD, AUDIT_LINKS, N_, humanise
 from agency.services.display_names import HistoryNames
 from agency.templating import local_filter, money_filter
-from agency.web.labels import label, segment_label, step_name, verb_label
+from agency.web.labels import actor_label_name, label, segment_label, step_name, verb_label
 
 EMPTY = "∅"
 
@@ -42,18 +42,9 @@ def history_lines(events, case, names: HistoryNames) -> list[HistoryLine]:
 
 def actor_name(event, names: HistoryNames) -> str:
     """Who acted: a user by name, a process, a partner or the debtor by what they are."""
-    kind, _, who = (event.actor_label or "").partition(":")
     if event.actor_id in names.users:
         return names.users[event.actor_id]
-    if kind == "system":
-        return label("system_actor", who) if who in SYSTEM_ACTOR else gettext("Système")
-    if kind == "partner":
-        return gettext("Partenaire (%(who)s)", who=who)
-    if kind == "debtor":
-        return gettext("Débiteur")
-    if kind == "api":
-        return gettext("API (%(who)s)", who=who)
-    return who or event.actor_label or EMPTY
+    return actor_label_name(event.actor_label)
 
 
 def _changes(event, case, names: HistoryNames) -> list[Change]:

@@ -11,7 +11,7 @@ from flask import Flask
 from flask_babel import format_date, get_locale, gettext
 
 from agency.domain.labels import (AUDIT_VERB, AUDIT_VERB_FAMILIES, LABELS, NEXT_SLOT, NO_SLOT,
-                                  QUEUE_REASON, humanise)
+                                  QUEUE_REASON, SYSTEM_ACTOR, humanise)
 from agency.domain.timezones import local_time
 
 EMPTY = "—"
@@ -96,6 +96,21 @@ def _lower_first(text: str) -> str:
     return text
 
 
+def actor_label_name(actor_label: str | None) -> str:
+    """An actor as the audit scope wrote it ("user:x@y", "system:cli"...) in words."""
+    kind, _, who = (actor_label or "").partition(":")
+    if kind == "system":
+        return label("system_actor", who) if who in SYSTEM_ACTOR else gettext("Système")
+    if kind == "partner":
+        return gettext("Partenaire (%(who)s)", who=who)
+    if kind == "debtor":
+        return gettext("Débiteur")
+    if kind == "api":
+        return gettext("API (%(who)s)", who=who)
+    return who or actor_label or "—"
+
+
 def register(app: Flask) -> None:
-    for function in (label, labels_of, verb_label, action_name, step_name, segment_label, queue_reason):
+    for function in (label, labels_of, verb_label, action_name, step_name, segment_label, queue_reason,
+                     actor_label_name):
         app.add_template_global(function, function.__name__)

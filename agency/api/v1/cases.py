@@ -7,8 +7,10 @@ from agency.access import API, allow
 from agency.api.v1 import bp
 from agency.extensions import db
 from agency.services.case_queries import CaseFilters, search_cases
+from agency.services.audit import Actor
 from agency.services.cases import case_document, find_case
 from agency.services.paging import bounded
+from agency.web.privacy import record_reads
 
 @bp.route("/cases")
 @allow(API)
@@ -16,6 +18,7 @@ def list_cases():
     page = search_cases(db.session, CaseFilters(q=request.args.get("q") or None),
                         creditor_id=g.api_creditor.id, page=request.args.get("page", 1, type=int),
                         per_page=bounded(request.args.get("per_page", 100, type=int)))
+    record_reads("api", cases=page.cases, actor=_token_holder())
     return {
         "cases": [{"reference": c.reference, "external_ref": c.external_ref,
                    "debtor": c.debtor.name, "phase": c.phase, "status": c.status,
@@ -34,5 +37,10 @@ def show_case(ref: str):
             or find_case(db.session, f"{g.api_creditor.code}/{ref}", creditor_id=g.api_creditor.id))
     if case is None:
         return {"error": "case not found"}, 404
+    record_reads("api", cases=[case], actor=_token_holder())
     return case_document(db.session, case, page=request.args.get("page", 1, type=int),
                          per_page=bounded(request.args.get("per_page", 100, type=int)))
+
+
+def _token_holder() -> Actor:
+    return Actor(label=f"api:{g.api_creditor.code}")
