@@ -1,7 +1,7 @@
 """Cases: the searchable list, a case's page, the creditors' list."""
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -11,10 +11,16 @@ from agency.backoffice import bp
 from agency.web.registry import case_panel, menu_item, panels_for
 from agency.extensions import db
 from agency.models import Creditor, User
-from agency.models.case import PHASES
+from agency.models.case import PHASES, STATUSES
+from agency.services.calls.assignment import assignable_agents
 from agency.services.case_queries import CaseFilters, case_actions, search_cases, timeline
 from agency.services.cases import find_case
 from agency.services.ledger import case_balance, ledger_of
+from agency.web.params import Id, OneOf, Page, Text, query
+
+# The case list's filters, read the same way by the list and by what re-renders it.
+CASE_QUERY = dict(q=Text(200), creditor=Text(32), phase=OneOf(PHASES), segment=Text(32),
+                  agent=Id(), status=OneOf(STATUSES), page=Page())
 
 menu_item(10, lambda: _l("Dossiers"), "backoffice.cases", STAFF)
 menu_item(90, lambda: _l("Donneurs d'ordre"), "backoffice.creditors", MANAGERS)
@@ -28,14 +34,24 @@ def home():
 
 @bp.route("/cases")
 @allow(STAFF)
-def cases():
-    filters = filters_from_request()
-    page = search_cases(db.session, filters, page=request.args.get("page", 1, type=int))
+@query(**CASE_QUERY)
+def cases(args):
+    return render_cases(args)
+
+
+def render_cases(args, status: int = 200, **forms):
+    """The case list for the filters in ``args``; ``forms`` a form posted from it, refused."""
+    filters = CaseFilters(q=args.q, creditor_code=args.creditor, phase=args.phase,
+                          segment=args.segment, agent_id=args.agent, status=args.status)
+    page = search_cases(db.session, filters, page=args.page)
     creditors = db.session.scalars(select(Creditor).order_by(Creditor.name)).all()
     agents = db.session.scalars(
         select(User).where(User.role.in_(("agent", "team_lead"))).order_by(User.name)).all()
+    lead = current_user.team_id if current_user.role == "team_lead" else None
+    targets = assignable_agents(db.session, lead) if current_user.role in MANAGERS else []
     return render_template("backoffice/cases.html", page=page, filters=filters,
-                           creditors=creditors, agents=agents, phases=PHASES)
+                           creditors=creditors, agents=agents, phases=PHASES,
+                           targets=targets, forms=forms), status
 
 
 @bp.route("/cases/<reference>")
@@ -44,10 +60,16 @@ def case(reference: str):
     found = find_case(db.session, reference)
     if found is None:
         abort(404)
+    return render_case(found)
+
+
+def render_case(found, status: int = 200, **forms):
+    """A case's page; ``forms`` a form posted from one of its panels, refused, shown again
+    with its errors beside its fields (the panels read ``forms``)."""
     return render_template(
         "backoffice/case.html", case=found, balance=case_balance(db.session, found),
-        entries=ledger_of(db.session, found),
-        panels=panels_for(db.session, found, current_user.role))
+        entries=ledger_of(db.session, found), forms=forms,
+        panels=panels_for(db.session, found, current_user.role)), status
 
 
 @case_panel(50, "backoffice/panels/actions.html")
@@ -69,10 +91,3 @@ def _history_panel(session, case) -> dict:
 def creditors():
     rows = db.session.scalars(select(Creditor).order_by(Creditor.name)).all()
     return render_template("backoffice/creditors.html", creditors=rows)
-
-
-def filters_from_request() -> CaseFilters:
-    args = request.args
-    return CaseFilters(q=args.get("q") or None, creditor_code=args.get("creditor") or None,
-                       phase=args.get("phase") or None, segment=args.get("segment") or None,
-                       agent_id=args.get("agent", type=int), status=args.get("status") or None)

@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.utils import secure_filename
+from wtforms import FileField
 
 from agency.access import PARTNER, allow
 from agency.domain.timezones import now_utc
@@ -13,6 +16,8 @@ from agency.extensions import db
 from agency.models import Case, Partner
 from agency.services.audit import Actor, audit_scope
 from agency.services.partners import TASK_OUTCOMES, PartnerError, report_task, task_for_token
+from agency.web.forms import BrowserForm, choice_field, text_field
+from agency.web.params import form
 
 bp = Blueprint("partner_links", __name__)
 
@@ -26,37 +31,46 @@ def _task_or_404(token: str):
     return task
 
 
+class ReportForm(BrowserForm):
+    outcome = choice_field(_l("Résultat"), TASK_OUTCOMES)
+    report = text_field(_l("Compte rendu"), 10_000, required=True)
+    document = FileField(_l("Document (PDF, image)"))
+
+
 @bp.route("/<token>", methods=["GET", "POST"])
 @allow(PARTNER)
-def task(token: str):
+@form(ReportForm)
+def task(token: str, form: ReportForm):
     found = _task_or_404(token)
     case = db.session.get(Case, found.case_id)
     partner = db.session.get(Partner, found.partner_id)
-    error = None
+    errors, status = [], 200
     if request.method == "POST" and found.status == "sent":
-        error = _report(found, partner)
-        if error is None:
+        errors = form.error_messages() if not form.validate() else _report(found, partner, form)
+        if errors:
+            status = 400
+        else:
             db.session.commit()
     return render_template("partner_links/task.html", task=found, case=case, partner=partner,
-                           outcomes=TASK_OUTCOMES, error=error)
+                           outcomes=TASK_OUTCOMES, errors=errors, form=form), status
 
 
-def _report(found, partner) -> str | None:
-    upload = request.files.get("document")
+def _report(found, partner, form: ReportForm) -> list[str]:
+    upload = form.document.data
     name = path = None
     if upload is not None and upload.filename:
         name = secure_filename(upload.filename)
         if Path(name).suffix.lower() not in ALLOWED_SUFFIXES:
-            return "Type de fichier refusé (PDF, image, document texte)."
+            return [_("Type de fichier refusé (PDF, image, document texte).")]
         folder = Path(current_app.instance_path) / "partner_documents" / str(found.id)
         folder.mkdir(parents=True, exist_ok=True)
         path = str(folder / name)
         upload.save(path)
     with audit_scope(db.session, Actor(label=f"partner:{partner.email or partner.id}"), now_utc()):
         try:
-            report_task(db.session, task=found, outcome=request.form.get("outcome", ""),
-                        report=request.form.get("report", ""), document_name=name, document_path=path)
+            report_task(db.session, task=found, outcome=form.outcome.data, report=form.report.data,
+                        document_name=name, document_path=path)
         except PartnerError as exc:
             db.session.rollback()
-            return str(exc)
-    return None
+            return [str(exc)]
+    return []

@@ -1,20 +1,22 @@
 """API: a creditor's cases."""
 from __future__ import annotations
 
-from flask import g, request
+from flask import g
 
 from agency.access import API, allow
 from agency.api.v1 import bp
 from agency.extensions import db
 from agency.services.case_queries import CaseFilters, search_cases
 from agency.services.cases import case_document, find_case
+from agency.web.params import Page, PerPage, Text, query
+
 
 @bp.route("/cases")
 @allow(API)
-def list_cases():
-    page = search_cases(db.session, CaseFilters(q=request.args.get("q") or None),
-                        creditor_id=g.api_creditor.id, page=request.args.get("page", 1, type=int),
-                        per_page=min(request.args.get("per_page", 100, type=int), 500))
+@query(q=Text(200), page=Page(), per_page=PerPage(100, 500))
+def list_cases(args):
+    page = search_cases(db.session, CaseFilters(q=args.q), creditor_id=g.api_creditor.id,
+                        page=args.page, per_page=args.per_page)
     return {
         "cases": [{"reference": c.reference, "external_ref": c.external_ref,
                    "debtor": c.debtor.name, "phase": c.phase, "status": c.status,
