@@ -115,6 +115,22 @@ def test_a_bad_reassignment_or_rule_is_a_400(client, lead, pair):
                                                 "to_agent": str(pair[1].id)}).status_code == 400
     assert client.post(f"/teams/{lead.team_id}/rule", data={"strategy": "lottery"}).status_code == 400
     assert client.post(f"/teams/{lead.team_id}/rule", data={"strategy": ""}).status_code == 400
+    unknown_creditor = client.post(f"/teams/{lead.team_id}/rule",
+                                   data={"strategy": "by_count", "creditor_id": "999999"})
+    assert unknown_creditor.status_code == 400  # was a foreign-key IntegrityError
+
+
+def test_a_playbook_text_yaml_cannot_read_is_shown_again_with_why(client, login, make_user, session,
+                                                                    scope):
+    from agency.domain.playbook import load_builtin
+    from agency.services.engine.playbooks import save_playbook
+    row, _ = save_playbook(session, load_builtin("clinic-po02"))
+    login(make_user("direction"))
+    for text in ("2026-02-30", "[" * 5000):
+        response = client.post(f"/playbooks/{row.name}", data={"text": text, "note": "essai"})
+        assert response.status_code == 400
+        assert "not valid YAML" in response.get_data(as_text=True)
+        assert 'value="essai"' in response.get_data(as_text=True)
 
 
 def test_json_posted_where_a_browser_posts_a_form_is_a_400(client):
