@@ -51,7 +51,8 @@ def render_cases(args, status: int = 200, **forms):
     targets = assignable_agents(db.session, lead) if current_user.role in MANAGERS else []
     return render_template("backoffice/cases.html", page=page, filters=filters,
                            creditors=creditors, agents=agents, phases=PHASES,
-                           targets=targets, forms=forms), status
+                           targets=targets, agent_names={a.id: a.name for a in agents},
+                           forms=forms), status
 
 
 @bp.route("/cases/<reference>")

@@ -111,6 +111,9 @@ def reassign_selection(args, form: SelectionForm):
         form.case_id.errors.append(outcome)
         return render_cases(args, 400, reassign=form)
     flash(_("%(n)s dossier(s) confié(s) à %(name)s.", n=outcome, name=target.name), "success")
+    if outcome < len(set(form.case_id.data)):
+        flash(_("%(n)s dossier(s) lui étaient déjà confiés.",
+                n=len(set(form.case_id.data)) - outcome), "info")
     return redirect(url_for("backoffice.cases", **request.args.to_dict()))  # checked above
 
 
