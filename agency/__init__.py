@@ -22,6 +22,7 @@ from agency.extensions import babel, bootstrap, csrf, db, limiter, login_manager
 from agency.i18n import compile_catalogs
 from agency.partner_links import bp as partner_links_bp
 from agency.templating import register_filters
+from agency.web import params
 from debtor_portal import bp as debtor_portal_bp
 
 
@@ -32,6 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(from_environment())
     app.config.update(config or {})
     _init_extensions(app)
+    params.init_app(app)  # before the blueprints: their <int:...> rules use its converter
     _register_blueprints(app)
     _register_hooks(app)
     return app

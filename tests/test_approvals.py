@@ -56,7 +56,8 @@ def test_direction_approves_in_bulk_and_rejects_with_a_reason(session, letters, 
     assert response.status_code == 302
     refused = client.post("/approvals/decide", data={"action_id": [str(ids[1])],
                                                      "decision": "reject"})
-    assert refused.status_code == 302  # no reason: refused, nothing changed
+    assert refused.status_code == 400  # no reason: refused, nothing changed
+    assert "Un refus doit être motivé." in refused.get_data(as_text=True)
     client.post("/approvals/decide", data={"action_id": [str(ids[1])], "decision": "reject",
                                            "reason": "montant contesté"})
     approved, rejected = (session.get(Action, i) for i in ids)

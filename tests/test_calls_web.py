@@ -33,8 +33,9 @@ def test_promise_from_the_small_form(client, login, session, pair, assigned_case
     case = assigned_case()
     action = add_call(session, case, WEDNESDAY)
     login(pair[0])
-    client.post(f"/calls/{action.id}", data={"outcome": "more", "outcome_more": "promise",
-                                             "promise_date": "2026-03-20", "promise_amount": "75 000"})
+    response = client.post(f"/calls/{action.id}", data={"outcome": "promise", "promise_date": "2026-03-20",
+                                                        "promise_amount": "75 000"})
+    assert response.status_code == 302
     session.expire_all()
     assert session.get(Action, action.id).outcome == "promise"
 

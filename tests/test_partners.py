@@ -95,7 +95,7 @@ def test_staff_sends_a_task_from_the_case_page(client, login, session, make_user
 
 
 @pytest.mark.parametrize("outcome,document,refusal", [
-    ("inventé", (b"%PDF-1.4 acte", "acte.pdf"), "unknown outcome"),
+    ("inventé", (b"%PDF-1.4 acte", "acte.pdf"), "pas un choix valide"),
     ("done", (b"MZ\x90\x00 not a pdf", "acte.pdf"), "Type de fichier refusé"),
     ("done", (b"%PDF-1.4", "acte.exe"), "Type de fichier refusé"),
     ("done", (b"%PDF-1.4" + b"0" * (200 * 1024), "gros.pdf"), "Document trop volumineux"),
@@ -111,7 +111,7 @@ def test_a_refused_report_or_document_stores_no_file(app, client, session, scope
     token = LINKS.partner_token(sent.task.link_nonce)
     response = client.post(f"/p/{token}", content_type="multipart/form-data", data={
         "outcome": outcome, "report": "r", "document": (io.BytesIO(document[0]), document[1])})
-    assert response.status_code == 200 and refusal in response.get_data(as_text=True)
+    assert response.status_code == 400 and refusal in response.get_data(as_text=True)
     assert not (tmp_path / "partner_documents").exists()
     session.expire_all()
     assert session.get(PartnerTask, sent.task.id).status == "sent"

@@ -225,6 +225,8 @@ def test_no_page_shows_a_raw_code_and_every_form_carries_its_token(app, session,
         problems += walk(client, page_urls(app, role, busy_demo), role, locale, codes, french)
     anonymous = app.test_client()
     anonymous.post(f"/lang/{locale}")
+    for values in busy_demo["debtor_portal.case"]:  # a debtor's pages speak the debtor's choice
+        anonymous.post(f"/d/{values['token']}/lang/{locale}")
     problems += walk(anonymous, page_urls(app, "debtor", busy_demo) + ["/login"], "anonymous", locale,
                      codes, french)
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems)

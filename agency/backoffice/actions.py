@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from agency.access import MANAGERS, STAFF, allow
 from agency.backoffice import bp
+from agency.backoffice.cases import page_argument
 from agency.domain.actions import SENDER_JOBS, staff_outcomes
 from agency.domain.timezones import now_utc
 from agency.extensions import db
@@ -24,7 +25,7 @@ from agency.web.registry import case_panel
 
 @case_panel(50, "backoffice/panels/actions.html")
 def _actions_panel(session, case) -> dict:
-    unfinished, finished = case_actions(session, case, request.args.get("actions_page", 1, type=int))
+    unfinished, finished = case_actions(session, case, page_argument("actions_page"))
     user = session.get(User, current_user.id)
     today = now_utc().date()
     people = {a.assignee_id for a in unfinished if a.assignee_id}

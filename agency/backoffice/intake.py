@@ -7,6 +7,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms import BooleanField
+from wtforms.validators import ValidationError
 
 from agency.access import STAFF, allow
 from agency.backoffice import bp
@@ -19,7 +21,9 @@ from agency.services.audit import Actor, audit_scope
 from agency.services.intake import preview, rejected_csv, save_mapping
 from agency.services.intake.report import portfolio_of, recent_portfolios
 from agency.web.downloads import rejected_rows_download
+from agency.web.forms import BrowserForm, TextListField
 from agency.web.intake_report import report_context
+from agency.web.params import bad_request, form
 from agency.web.uploads import UploadError, check_upload, intake_limits, receive_upload
 from workers.intake import start_import
 
@@ -73,19 +77,31 @@ def portfolio_mapping(portfolio_id: int):
     return render_template("intake/mapping.html", portfolio=portfolio, error=None, **shown)
 
 
+class MappingForm(BrowserForm):
+    """The file's columns (one hidden ``header`` per row) and the field chosen for each."""
+    header = TextListField(_l("Colonne du fichier"))
+    field = TextListField(_l("Donnée"), max_length=64)
+    save = BooleanField(_l("Enregistrer cette correspondance"))
+
+    def validate_field(self, field) -> None:
+        if len(field.data or ()) != len(self.header.data or ()):
+            raise ValidationError(_("Une donnée par colonne du fichier."))
+
+
 @bp.route("/portfolios/<int:portfolio_id>/mapping", methods=["POST"])
 @allow(STAFF)
-def confirm_mapping(portfolio_id: int):
+@form(MappingForm)
+def confirm_mapping(portfolio_id: int, form: MappingForm):
     """Keep the columns' fields as chosen, save them for the creditor, start the import."""
     portfolio = portfolio_of(db.session, portfolio_id, None) or abort(404)
     if portfolio.status != "uploaded":
         return redirect(url_for("backoffice.portfolio", portfolio_id=portfolio.id))
-    headers = request.form.getlist("header")
-    fields = request.form.getlist("field")
-    mapping = {**(portfolio.mapping or {}), **dict(zip(headers, fields))}
+    if not form.validate():
+        return bad_request(form.error_messages())
+    mapping = {**(portfolio.mapping or {}), **dict(zip(form.header.data, form.field.data))}
     with _scope():
         try:
-            if request.form.get("save"):
+            if form.save.data:
                 save_mapping(db.session, portfolio.creditor_id, mapping)
             check_upload(portfolio.stored_path, portfolio.filename, sheet=portfolio.sheet,
                          mapping=mapping, needs_columns=True)

@@ -1,9 +1,9 @@
 """The team lead's dashboard: figures per agent and team, per day or week, with a chart."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
-from flask import abort, render_template, request
+from flask import render_template
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -15,20 +15,18 @@ from agency.extensions import db
 from agency.models import Team
 from agency.services.case_standing import STRAYS
 from agency.services.calls.supervision import Dashboard, dashboard, period
+from agency.web.params import Day, Id, OneOf, query
 
 menu_item(70, lambda: _l("Supervision"), "backoffice.supervision", MANAGERS)
 
 
 @bp.route("/supervision")
 @allow(MANAGERS)
-def supervision():
+@query(period=OneOf(("day", "week"), "day"), date=Day(), team=Id())
+def supervision(args):
     now = now_utc()
-    span = "week" if request.args.get("period") == "week" else "day"
-    try:
-        day = date.fromisoformat(request.args["date"]) if request.args.get("date") else now.date()
-    except ValueError:
-        abort(400)
-    team_id = _team_id()
+    span, day = args.period, args.date or now.date()
+    team_id = _team_id(args.team)
     start, end = period(day, span)
     board = dashboard(db.session, team_id=team_id, start=start, end=end, now=now)
     teams = db.session.query(Team).order_by(Team.name).all()
@@ -37,11 +35,11 @@ def supervision():
                            strays=STRAYS)
 
 
-def _team_id() -> int | None:
+def _team_id(requested: int | None) -> int | None:
     """A team lead sees its own team; admin and direction choose (all by default)."""
     if current_user.role == "team_lead":
         return current_user.team_id
-    return request.args.get("team", type=int)
+    return requested
 
 
 def _chart(board: Dashboard) -> dict | None:

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from babel.core import Locale, UnknownLocaleError
-from babel.numbers import format_currency, get_currency_precision, list_currencies
+from babel.numbers import format_currency, get_currency_precision, get_currency_symbol, list_currencies
 
 # Currencies the agency works in; any ISO code babel knows is accepted.
 DEFAULT_LOCALE = "fr_FR"
@@ -120,8 +121,36 @@ def sum_money(amounts, currency: str) -> Money:
 
 
 def format_money(money: Money, locale: str = DEFAULT_LOCALE) -> str:
-    """Format by locale: '51 896 617 F CFA', '30 000,00 MAD' (babel's spaces)."""
-    return format_currency(money.to_decimal(), money.currency, locale=_locale(locale))
+    """Format by locale: '51 896 617 F CFA', '30 000,00 MAD' (babel's spaces); in English
+    'F CFA 250,000', 'MAD 30,000.00', '€250,000.00'."""
+    parsed = _locale(locale)
+    text = format_currency(money.to_decimal(), money.currency, locale=parsed)
+    return _spaced(text, _symbol(money.currency, parsed))
+
+
+@lru_cache(maxsize=256)
+def _symbol(currency: str, locale: Locale) -> str:
+    return get_currency_symbol(currency, locale=locale)
+
+
+def _spaced(text: str, symbol: str) -> str:
+    """CLDR's currency spacing, which babel does not apply: a symbol whose edge beside the
+    number is not itself a symbol ('F CFA', 'MAD', not '€' nor '$') is kept apart from the
+    digits by a no-break space, so English never shows 'F CFA250,000'."""
+    start = text.find(symbol)
+    if start < 0 or not symbol:
+        return text
+    end = start + len(symbol)
+    if end < len(text) and text[end].isdigit() and _apart(symbol[-1]):
+        return f"{text[:end]}\u00a0{text[end:]}"
+    if start > 0 and text[start - 1].isdigit() and _apart(symbol[0]):
+        return f"{text[:start]}\u00a0{text[start:]}"
+    return text
+
+
+def _apart(edge: str) -> bool:
+    """CLDR's currencyMatch [[:^S:]&[:^Z:]]: neither a symbol nor a separator."""
+    return unicodedata.category(edge)[0] not in "SZ"
 
 
 @lru_cache(maxsize=64)

@@ -41,7 +41,7 @@ def bounded(per_page: int | None, default: int = 50) -> int:
 def page_of(session: Session, query: Select, page: int | None, per_page: int) -> Page:
     """The ``page``-th (from 1) ``per_page`` rows of an ordered query, and their total."""
     per_page = bounded(per_page)
-    page = max(1, page or 1)
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    page = min(max(1, page or 1), max(1, -(-total // per_page)))  # past the end: the last page
     items = list(session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
     return Page(items, total or 0, page, per_page)

@@ -27,6 +27,22 @@ def test_formats_like_the_agency_writes():
     assert format_money(Money(123_456, "EUR"), "en") == "€1,234.56"
 
 
+def test_english_keeps_a_lettered_symbol_apart_from_the_number():
+    """Babel writes 'F CFA250,000' in English (it does not apply CLDR's currency spacing)."""
+    assert plain(format_money(Money(250_000, "XOF"), "en")) == "F CFA 250,000"
+    assert plain(format_money(Money(3_000_000, "MAD"), "en")) == "MAD 30,000.00"
+    assert plain(format_money(Money(-250_000, "XOF"), "en")) == "-F CFA 250,000"
+    assert plain(format_money(Money(250_000, "XOF"), "fr")) == "250 000 F CFA"
+
+
+@given(st.integers(-10 ** 15, 10 ** 15), st.sampled_from(CURRENCIES + ("USD", "GBP", "CHF")),
+       st.sampled_from(("fr", "en", "fr_SN", "en_US", "en_GB", "fr_MA")))
+def test_a_currency_written_in_letters_never_touches_a_digit(minor, currency, locale):
+    text = format_money(Money(minor, currency), locale)
+    for left, right in zip(text, text[1:]):
+        assert not (left.isalpha() and right.isdigit()) and not (left.isdigit() and right.isalpha()), text
+
+
 @pytest.mark.parametrize("text,currency,locale,minor", [
     ("51 896 617", "XOF", "fr_SN", 51_896_617),
     ("51896617 FCFA", "XOF", "fr_SN", 51_896_617),

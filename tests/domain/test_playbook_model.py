@@ -247,3 +247,10 @@ def test_random_canonical_playbooks_round_trip(data):
     assert playbook_to_dict(playbook) == data
     assert load_yaml(dump_yaml(playbook)) == playbook
     assert load_json(dump_json(playbook)) == playbook
+
+
+@pytest.mark.parametrize("text", ["2026-02-30", "name: x\nstart: 2026-13-01", "[" * 5000, "{" * 5000])
+def test_text_that_is_not_a_playbook_is_a_playbook_error(text):
+    """Never a ValueError from YAML's dates, nor a RecursionError (a 500 on the save page)."""
+    with pytest.raises(PlaybookError):
+        load_yaml(text)

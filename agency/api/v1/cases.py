@@ -1,23 +1,24 @@
 """API: a creditor's cases."""
 from __future__ import annotations
 
-from flask import g, request
+from flask import g
 
 from agency.access import API, allow
 from agency.api.v1 import bp
 from agency.extensions import db
-from agency.services.case_queries import CaseFilters, search_cases
 from agency.services.audit import Actor
+from agency.services.case_queries import CaseFilters, search_cases
 from agency.services.cases import case_document, find_case
-from agency.services.paging import bounded
+from agency.web.params import Page, PerPage, Text, query
 from agency.web.privacy import record_reads
+
 
 @bp.route("/cases")
 @allow(API)
-def list_cases():
-    page = search_cases(db.session, CaseFilters(q=request.args.get("q") or None),
-                        creditor_id=g.api_creditor.id, page=request.args.get("page", 1, type=int),
-                        per_page=bounded(request.args.get("per_page", 100, type=int)))
+@query(q=Text(200), page=Page(), per_page=PerPage(100, 500))
+def list_cases(args):
+    page = search_cases(db.session, CaseFilters(q=args.q), creditor_id=g.api_creditor.id,
+                        page=args.page, per_page=args.per_page)
     record_reads("api", cases=page.cases, actor=_token_holder())
     return {
         "cases": [{"reference": c.reference, "external_ref": c.external_ref,
@@ -30,7 +31,8 @@ def list_cases():
 
 @bp.route("/cases/<path:ref>")
 @allow(API)
-def show_case(ref: str):
+@query(page=Page(), per_page=PerPage(100, 500))
+def show_case(args, ref: str):
     """A case by our reference or by the creditor's own reference; its claims and actions
     a page at a time (``page``, ``per_page`` up to 500; ``pagination`` tells how many)."""
     case = (find_case(db.session, ref, creditor_id=g.api_creditor.id)
@@ -38,8 +40,7 @@ def show_case(ref: str):
     if case is None:
         return {"error": "case not found"}, 404
     record_reads("api", cases=[case], actor=_token_holder())
-    return case_document(db.session, case, page=request.args.get("page", 1, type=int),
-                         per_page=bounded(request.args.get("per_page", 100, type=int)))
+    return case_document(db.session, case, page=args.page, per_page=args.per_page)
 
 
 def _token_holder() -> Actor:

@@ -88,7 +88,7 @@ def load_yaml(text: str) -> Playbook:
     """Read and validate a playbook written in YAML; raises PlaybookError."""
     try:
         data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError, RecursionError) as exc:  # 2026-02-30, nesting too deep
         raise PlaybookError([f"not valid YAML: {exc}"]) from exc
     return playbook_from_dict(data)
 
@@ -103,7 +103,7 @@ def load_json(text: str) -> Playbook:
     """Read and validate a playbook written in JSON; raises PlaybookError."""
     try:
         data = json.loads(text)
-    except json.JSONDecodeError as exc:
+    except (json.JSONDecodeError, RecursionError) as exc:
         raise PlaybookError([f"not valid JSON: {exc}"]) from exc
     return playbook_from_dict(data)
 

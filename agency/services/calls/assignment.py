@@ -1,4 +1,5 @@
-"""Who works a case: the team by phase, the agent by the team's rule; bulk moves and cover.
+"""Who works a case: the team by phase, the agent by the team's rule; moves (one case, a
+chosen set, or an agent's whole load) and cover.
 
 Rules per team, optionally per creditor (a creditor's rule wins over the team's): round-robin
 among the team's agents, the agent with the fewest open cases, with the smallest open balance,
@@ -172,26 +173,52 @@ def plan_assignment(session: Session, cases: Iterable[tuple[Hashable, str, int]]
 def bulk_reassign(session: Session, *, from_agent: User, to_agent: User, creditor_id: int | None = None,
                   case_ids: list[int] | None = None, reason: str) -> int:
     """Move a agent's open cases (all, one creditor's, or the listed ones) and their open actions."""
-    if not reason:
-        raise AssignmentError("a reassignment needs a reason")
-    if to_agent.role not in ("agent", "team_lead") or not to_agent.active:
-        raise AssignmentError("cases go to an active agent")
-    query = select(Case).where(Case.agent_id == from_agent.id, Case.status == "open")
+    query = select(Case.id).where(Case.agent_id == from_agent.id, Case.status == "open")
     if creditor_id is not None:
         query = query.where(Case.creditor_id == creditor_id)
     if case_ids is not None:
         query = query.where(Case.id.in_(case_ids))
-    cases = list(session.scalars(query))
-    give_reason(session, reason)
-    for case in cases:
+    return reassign_cases(session, list(session.scalars(query)), to_agent, reason)
+
+
+def reassign_cases(session: Session, case_ids: Iterable[int], to_agent: User, reason: str) -> int:
+    """Give the listed open cases to ``to_agent`` (and its team), with the open actions their
+    agent held; each case's change is in its audit trail with the reason. How many moved
+    (a case already with ``to_agent`` stays as it is). LookupError for an unknown case."""
+    if not (reason or "").strip():
+        raise AssignmentError("a reassignment needs a reason")
+    if to_agent.role not in ("agent", "team_lead") or not to_agent.active:
+        raise AssignmentError("cases go to an active agent")
+    wanted = set(case_ids)
+    cases = list(session.scalars(select(Case).where(Case.id.in_(wanted)))) if wanted else []
+    if len(cases) != len(wanted):
+        raise LookupError("unknown case")
+    closed = sorted(c.reference for c in cases if c.status != "open")
+    if closed:
+        raise AssignmentError(f"only open cases are reassigned: {', '.join(closed)}")
+    moved = [c for c in cases if c.agent_id != to_agent.id]
+    held_by: dict[int, list[int]] = {}
+    for case in moved:
+        if case.agent_id is not None:
+            held_by.setdefault(case.agent_id, []).append(case.id)
+    give_reason(session, reason.strip())
+    for case in moved:
         case.agent_id, case.team_id = to_agent.id, to_agent.team_id or case.team_id
     session.flush()
-    if cases:
+    for previous, ids in held_by.items():
         session.execute(update(Action).where(
-            Action.case_id.in_([c.id for c in cases]), Action.assignee_id == from_agent.id,
+            Action.case_id.in_(ids), Action.assignee_id == previous,
             Action.status.in_(OPEN_STATUSES)).values(assignee_id=to_agent.id),
             execution_options={"synchronize_session": "fetch"})
-    return len(cases)
+    return len(moved)
+
+
+def assignable_agents(session: Session, team_id: int | None = None) -> list[User]:
+    """Who cases may be given to (active agents and leads), of one team or of all, by name."""
+    query = select(User).where(User.role.in_(("agent", "team_lead")), User.active.is_(True))
+    if team_id is not None:
+        query = query.where(User.team_id == team_id)
+    return list(session.scalars(query.order_by(User.name, User.id)))
 
 
 def set_absence(session: Session, agent: User, until: date | None) -> None:

@@ -124,7 +124,7 @@ def _checked(mapping: Mapping[str, str]) -> dict[str, str]:
     if not isinstance(mapping, Mapping):
         raise MappingError("La correspondance des colonnes doit être un objet {en-tête: champ}.")
     for header, field in mapping.items():
-        if not isinstance(header, str) or field not in known:
+        if not isinstance(header, str) or not isinstance(field, str) or field not in known:
             raise MappingError(f"Correspondance invalide : « {header} » -> « {field} ».")
     return dict(mapping)
 
