@@ -7,6 +7,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = Path(os.environ.get("AGENCY_INSTANCE_PATH", ROOT / "instance"))
+PROXY_HEADERS = ("FOR", "PROTO", "HOST", "PORT", "PREFIX")  # X-Forwarded-<name>, ProxyFix's x_<name>
 
 
 def database_url(raw: str | None) -> str:
@@ -68,6 +69,13 @@ def from_environment() -> dict:
         "SMTP_USER": os.environ.get("SMTP_USER"),
         "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD"),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "recouvrement@recouvra.local"),
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text"),
+        # How many proxies in front set each X-Forwarded-* header (0: the header is ignored).
+        **{f"PROXY_FIX_X_{name}": int(os.environ.get(f"PROXY_FIX_X_{name}", "0"))
+           for name in PROXY_HEADERS},
+        "SCHEDULER_INTERVAL": float(os.environ.get("SCHEDULER_INTERVAL", "30")),
+        "PERIODIC_SCHEDULE": os.environ.get("PERIODIC_SCHEDULE", ""),
         "AGENCY_NAME": os.environ.get("AGENCY_NAME", "Recouvra"),
         "AGENCY_ADDRESS": os.environ.get("AGENCY_ADDRESS", "12 avenue Léopold Sédar Senghor, Dakar"),
     }

@@ -18,6 +18,7 @@ from agency.domain.intake import (ColumnMap, IntakeContext, IntakeError, RawRow,
 from agency.domain.timezones import local_date
 from agency.models import Portfolio
 from agency.models.portfolio import COUNTERS
+from agency.oplog import operation
 from agency.services.audit import current_scope
 from agency.services.intake.cases import RunContext
 from agency.services.intake.chunk import ChunkCounts, plan_chunk, write_chunk
@@ -34,6 +35,14 @@ def run_portfolio(session: Session, portfolio: Portfolio, *, commit: Commit,
     """Import (or finish importing) the portfolio's file, calling ``commit`` per chunk."""
     if portfolio.status in FINAL:
         return portfolio
+    with operation("intake.import", portfolio_id=portfolio.id, creditor_id=portfolio.creditor_id,
+                   after_line=portfolio.done_line) as op:
+        _run(session, portfolio, commit, chunk_size)
+        op.add(status=portfolio.status, **{name: getattr(portfolio, name) for name in COUNTERS})
+    return portfolio
+
+
+def _run(session: Session, portfolio: Portfolio, commit: Commit, chunk_size: int) -> Portfolio:
     scope = current_scope(session)
     try:
         table = open_table(portfolio.stored_path, portfolio.filename, sheet=portfolio.sheet,
