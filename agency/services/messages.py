@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 
 from agency.domain.contact_rules import DEFAULT_POLICY, message_verdict
 from agency.models import Debtor, DebtorEmail, DebtorPhone, OutboundMessage
+from agency.models.message import MESSAGE_CHANNELS as CHANNELS
 from agency.services.audit import current_scope, record
 from agency.services.links import LinkSigner
 
-CHANNELS = ("sms", "email")
 STALE_CLAIM = timedelta(minutes=15)
 
 

@@ -14,12 +14,12 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from agency.domain.playbook.model import PARTNER_KINDS
 from agency.models import Action, Case, Partner, PartnerTask
+from agency.models.calls import PARTNER_TASK_OUTCOMES as TASK_OUTCOMES
 from agency.services.audit import current_scope, record
 from agency.services.messages import queue_message
 
-PARTNER_KINDS = ("home_visit", "bailiff", "investigator", "lawyer", "correspondent")
-TASK_OUTCOMES = ("done", "debtor_found", "debtor_not_found", "paid", "refused", "impossible")
 LINK_LIFETIME = timedelta(days=90)
 
 
