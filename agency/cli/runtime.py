@@ -1,6 +1,7 @@
 """agency serve / agency worker: the web app and the RQ workers."""
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import threading
@@ -11,7 +12,7 @@ from flask.cli import with_appcontext
 from rq import Queue, Worker
 
 from workers.queues import redis_connection
-from workers.schedule import run_in_process, run_scheduler
+from workers.schedule import run_in_process, run_scheduler, schedule
 
 
 @click.command("worker")
@@ -55,13 +56,19 @@ def serve(host: str, port: int) -> None:
 
 
 @click.command("scheduler")
-@click.option("--interval", default=30, show_default=True, help="Seconds between checks.")
+@click.option("--interval", type=float, help="Seconds between checks (default: SCHEDULER_INTERVAL, 30).")
 @with_appcontext
-def scheduler(interval: int) -> None:
-    """Enqueue the periodic jobs (daily pass, deferred messages) when they fall due."""
-    if not current_app.config.get("REDIS_URL"):
+def scheduler(interval: float | None) -> None:
+    """Enqueue the periodic jobs (daily pass, deferred messages) when they fall due; one
+    scheduler at a time holds the lock, another waits to take over."""
+    config = current_app.config
+    if not config.get("REDIS_URL"):
         raise click.ClickException("REDIS_URL is not set: there are no queues to schedule into")
-    run_scheduler(redis_connection(), interval)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):  # stop cleanly: the lock is released at once
+        signal.signal(signum, lambda *_: stop.set())
+    run_scheduler(redis_connection(), interval or config["SCHEDULER_INTERVAL"], stop=stop,
+                  entries=schedule(config["PERIODIC_SCHEDULE"]))
 
 
 def register(cli: click.Group) -> None:
