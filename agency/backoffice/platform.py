@@ -23,7 +23,7 @@ CHECK_LABELS = {
     "disk": _l("Espace disque"),
 }
 
-menu_item(95, lambda: _l("État de la plateforme"), "backoffice.platform", ADMIN)
+menu_item(95, lambda: _l("Plateforme"), "backoffice.platform", ADMIN)
 
 
 @bp.route("/platform")

@@ -62,7 +62,7 @@ def daily_pass(session: Session, now: datetime) -> Check:
     last = session.scalar(select(EnginePass).order_by(EnginePass.id.desc()).limit(1))
     if last is None:
         return Check("daily_pass", True, "no pass has run yet", {})
-    took = (last.finished_at - last.started_at).total_seconds() if last.finished_at else None
+    took = round((last.finished_at - last.started_at).total_seconds(), 1) if last.finished_at else None
     counts = last.counts or {}
     facts = {"at": last.at.isoformat(), "duration_s": took, "cases": counts.get("cases"),
              "actions_created": counts.get("actions_created"), "errors": counts.get("errors")}
