@@ -14,7 +14,8 @@ from agency.access import check_access
 from agency.api.v1 import bp as api_v1_bp
 from agency.auth import bp as auth_bp
 from agency.backoffice import bp as backoffice_bp
-from agency.config import INSTANCE, ROOT, from_environment
+from agency import oplog
+from agency.config import INSTANCE, PROXY_HEADERS, ROOT, from_environment
 from agency.creditor_portal import bp as creditor_portal_bp
 from agency.auth.sessions import init_sessions
 from agency.errors import register_error_pages
@@ -32,11 +33,21 @@ def create_app(config: dict | None = None) -> Flask:
                 static_folder=str(ROOT / "static"), instance_path=str(INSTANCE))
     app.config.update(from_environment())
     app.config.update(config or {})
+    oplog.configure(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
+    _trust_proxies(app)
     _init_extensions(app)
     params.init_app(app)  # before the blueprints: their <int:...> rules use its converter
     _register_blueprints(app)
     _register_hooks(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind a reverse proxy: take the client's address, scheme and host from the
+    X-Forwarded-* headers the configured number of proxies set, and from nobody else."""
+    counts = {f"x_{name.lower()}": app.config[f"PROXY_FIX_X_{name}"] for name in PROXY_HEADERS}
+    if any(counts.values()):
+        app.wsgi_app = ProxyFix(app.wsgi_app, **counts)
 
 
 def _init_extensions(app: Flask) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = Path(os.environ.get("AGENCY_INSTANCE_PATH", ROOT / "instance"))
+PROXY_HEADERS = ("FOR", "PROTO", "HOST", "PORT", "PREFIX")  # X-Forwarded-<name>, ProxyFix's x_<name>
 
 
 def database_url(raw: str | None) -> str:
@@ -93,6 +94,13 @@ def from_environment() -> dict:
         # overrides periods, e.g. "fr:person=2,fr=5,ohada=5,ma=5".
         "RETENTION_MARGIN_DAYS": int(os.environ.get("RETENTION_MARGIN_DAYS", "90")),
         "RETENTION_YEARS": os.environ.get("RETENTION_YEARS", ""),
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text"),
+        # How many proxies in front set each X-Forwarded-* header (0: the header is ignored).
+        **{f"PROXY_FIX_X_{name}": int(os.environ.get(f"PROXY_FIX_X_{name}", "0"))
+           for name in PROXY_HEADERS},
+        "SCHEDULER_INTERVAL": float(os.environ.get("SCHEDULER_INTERVAL", "30")),
+        "PERIODIC_SCHEDULE": os.environ.get("PERIODIC_SCHEDULE", ""),
         "AGENCY_NAME": os.environ.get("AGENCY_NAME", "Recouvra"),
         "AGENCY_ADDRESS": os.environ.get("AGENCY_ADDRESS", "12 avenue Léopold Sédar Senghor, Dakar"),
         "PARTNER_DOCUMENT_MAX_MB": int(os.environ.get("PARTNER_DOCUMENT_MAX_MB", "20")),

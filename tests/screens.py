@@ -32,7 +32,6 @@ NOT_SHOWN = {
     "agency.models.portfolio.COUNTERS", "agency.models.portfolio.REPORT_LEVELS",
     "agency.services.accounts.sessions.ENDINGS",  # why a session ended: kept, not shown
     "agency.services.engine.daily.CREDITOR_COUNTS", "agency.services.engine.sql.TEMP_TABLES",
-    "agency.services.intake.SOURCES",
     "agency.services.intake.sql.STAGE_TABLES", "agency.services.intake.sql.GROWN_TABLES",
     "agency.services.intake.stage.ROW_COLUMNS", "agency.services.intake.stage.CASE_COLUMNS",
     "agency.services.intake.stage.DEBTOR_COLUMNS", "agency.services.intake.stage.CONTACT_COLUMNS",
@@ -91,8 +90,9 @@ def shown_constants() -> dict[str, tuple[str, ...]]:
 
 
 class _Page(HTMLParser):
-    """The text a reader sees (no scripts, styles, attribute values or form field contents)
-    and the forms that post, with whether each carries a CSRF token."""
+    """The text a reader sees (no scripts, styles, attribute values or form field contents,
+    nor text marked as another language than the page's, such as a diagnostic quoted as the
+    system wrote it) and the forms that post, with whether each carries a CSRF token."""
 
     HIDDEN = {"script", "style", "textarea"}
     INLINE = {"a", "abbr", "b", "code", "em", "i", "small", "span", "strong", "sub", "sup"}
@@ -103,9 +103,15 @@ class _Page(HTMLParser):
         self.hidden = 0
         self.forms: list[dict] = []
         self.open_form: dict | None = None
+        self.page_lang: str | None = None
+        self.foreign: list[str] = []  # the open elements marked in another language
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
+        if tag == "html":
+            self.page_lang = attributes.get("lang")
+        elif self.foreign and tag == self.foreign[0] or attributes.get("lang") not in (None, self.page_lang):
+            self.foreign.append(tag)
         if tag in self.HIDDEN:
             self.hidden += 1
         elif tag == "form":
@@ -119,6 +125,8 @@ class _Page(HTMLParser):
             self.chunks.append(" ")
 
     def handle_endtag(self, tag):
+        if self.foreign and tag == self.foreign[-1]:
+            self.foreign.pop()
         if tag in self.HIDDEN:
             self.hidden = max(0, self.hidden - 1)
         elif tag == "form":
@@ -127,7 +135,7 @@ class _Page(HTMLParser):
             self.chunks.append(" ")
 
     def handle_data(self, data):
-        if not self.hidden:
+        if not self.hidden and not self.foreign:
             self.chunks.append(data)
 
 

@@ -14,13 +14,13 @@ from agency.extensions import db
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
-def _fresh_postgres_schema_url():
+def _fresh_postgres_schema_url(schema="migration_check"):
     engine = create_engine(POSTGRES_URL)
     with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA IF EXISTS migration_check CASCADE"))
-        connection.execute(text("CREATE SCHEMA migration_check"))
+        connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
     engine.dispose()
-    return POSTGRES_URL + "?options=-csearch_path%3Dmigration_check"
+    return POSTGRES_URL + f"?options=-csearch_path%3D{schema}"
 
 
 @pytest.mark.commits

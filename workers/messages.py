@@ -5,6 +5,7 @@ from flask import current_app
 
 from agency.domain.timezones import now_utc, parse_instant
 from agency.extensions import db
+from agency.oplog import operation
 from agency.providers import PermanentError, TransientError, sender_for
 from agency.services import messages
 from agency.services.links import signer_from_config
@@ -21,23 +22,28 @@ def send_message(message_id: int) -> str:
         if message is None:
             return "not sent"
         sender = sender_for(message.channel, current_app.config)
-        try:
-            # links are signed now, in memory: the row keeps its placeholders
-            delivered = messages.outgoing(session, message, signer_from_config(current_app.config))
-            provider_id = sender.send(to=message.to_address, subject=message.subject,
-                                      body=delivered.body, headers=delivered.headers,
-                                      reference=str(message.id))
-        except TransientError as exc:
-            messages.release_for_retry(session, message, str(exc))
+        with operation("messages.send", message_id=message.id, channel=message.channel,
+                       provider=sender.name) as sending:
+            try:
+                # links are signed now, in memory: the row keeps its placeholders
+                delivered = messages.outgoing(session, message, signer_from_config(current_app.config))
+                provider_id = sender.send(to=message.to_address, subject=message.subject,
+                                          body=delivered.body, headers=delivered.headers,
+                                          reference=str(message.id))
+            except TransientError as exc:
+                messages.release_for_retry(session, message, str(exc))
+                session.commit()
+                raise  # RQ retries it; logged with its traceback by the operation
+            except (PermanentError, messages.MessageError) as exc:
+                messages.mark_failed(session, message, str(exc))
+                session.commit()
+                sending.failed(exc)
+                sending.add(result="failed")
+                return "failed"
+            messages.mark_sent(session, message, provider=sender.name, provider_id=provider_id,
+                               now=now_utc())
             session.commit()
-            raise
-        except (PermanentError, messages.MessageError) as exc:
-            messages.mark_failed(session, message, str(exc))
-            session.commit()
-            return "failed"
-        messages.mark_sent(session, message, provider=sender.name, provider_id=provider_id,
-                           now=now_utc())
-        session.commit()
+            sending.add(result="sent")
         return "sent"
 
 

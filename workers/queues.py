@@ -6,6 +6,8 @@ in the caller ("sync", what the SQLite test pass uses).
 """
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
@@ -14,6 +16,8 @@ from dataclasses import dataclass
 from flask import current_app
 from redis import Redis
 from rq import Queue, Retry
+
+from agency.oplog import operation
 
 QUEUES = ("high", "default", "low")  # webhooks & payments; messages; letters, reports, imports
 _pool: ThreadPoolExecutor | None = None
@@ -29,13 +33,23 @@ class JobOptions:
 
 def job(queue: str = "default", timeout: int = 600, retries: tuple[int, ...] = (30, 300, 1800),
         failure_ttl: int = 7 * 24 * 3600) -> Callable:
-    """Declare a job's defaults; the function stays a plain callable taking ids."""
+    """Declare a job's defaults; the function stays a plain callable taking ids, and logs
+    its start and end (``job.<module>.<name>``, its ids, what it returned, its outcome)."""
     if queue not in QUEUES:
         raise ValueError(f"unknown queue {queue}")
 
     def mark(func: Callable) -> Callable:
-        func.job_options = JobOptions(queue, timeout, retries, failure_ttl)
-        return func
+        name = f"job.{func.__module__.removeprefix('workers.')}.{func.__name__}"
+        signature = inspect.signature(func)
+
+        @functools.wraps(func)
+        def run(*args, **kwargs):
+            with operation(name, **signature.bind(*args, **kwargs).arguments) as op:
+                result = func(*args, **kwargs)
+                op.result(result)
+            return result
+        run.job_options = JobOptions(queue, timeout, retries, failure_ttl)
+        return run
     return mark
 
 

@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 from rq import Queue, Worker
 
 from workers.queues import redis_connection
-from workers.schedule import run_in_process, run_scheduler
+from workers.schedule import run_in_process, run_scheduler, schedule
 
 from agency.serving.processes import Child, say, stop_event, supervise
 from agency.serving.web import web_command
@@ -67,13 +67,16 @@ class PeriodicThread(threading.Thread):
 
 
 @click.command("scheduler")
-@click.option("--interval", default=30, show_default=True, help="Seconds between checks.")
+@click.option("--interval", type=float, help="Seconds between checks (default: SCHEDULER_INTERVAL, 30).")
 @with_appcontext
-def scheduler(interval: int) -> None:
-    """Enqueue the periodic jobs (daily pass, deferred messages) when they fall due."""
-    if not current_app.config.get("REDIS_URL"):
+def scheduler(interval: float | None) -> None:
+    """Enqueue the periodic jobs (daily pass, deferred messages) when they fall due; one
+    scheduler at a time holds the lock, another waits to take over."""
+    config = current_app.config
+    if not config.get("REDIS_URL"):
         raise click.ClickException("REDIS_URL is not set: there are no queues to schedule into")
-    run_scheduler(redis_connection(), interval, stop=stop_event())
+    run_scheduler(redis_connection(), interval or config["SCHEDULER_INTERVAL"], stop=stop_event(),
+                  entries=schedule(config["PERIODIC_SCHEDULE"]))
 
 
 def register(cli: click.Group) -> None:

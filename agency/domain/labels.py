@@ -85,6 +85,10 @@ CASE_STANDING = {
 ACCESS_CHANNEL = {"case_page": N_("Fiche dossier"), "search": N_("Liste ou recherche"), "api": N_("API"),
                   "portal": N_("Espace débiteur"), "export": N_("Export (droit d'accès)"),
                   "cli": N_("Ligne de commande")}
+DISPUTE_RAISER = {"agent": N_("le gestionnaire"), "creditor": N_("le donneur d'ordre"),
+                  "debtor": N_("le débiteur")}
+PORTFOLIO_SOURCE = {"api": N_("API"), "backoffice": N_("Back-office"), "cli": N_("Ligne de commande"),
+                    "portal": N_("Espace donneur d'ordre")}
 SENDER_JOB = {"messages": N_("le service des messages"), "letters": N_("le service des courriers")}
 APPROVAL_STATE = {"none": N_("Non requise"), "pending": N_("En attente"), "approved": N_("Validée"),
                   "rejected": N_("Refusée")}
@@ -207,6 +211,7 @@ LABELS: dict[str, dict[str, str]] = {
                       "investigator": PARTNER_KIND["investigator"]},
     "action_outcome": {**CALL_OUTCOME, **PARTNER_TASK_OUTCOME, **SKIP_REASON, **ACTION_OUTCOME},
     "case_standing": CASE_STANDING, "sender_job": SENDER_JOB, "access_channel": ACCESS_CHANNEL,
+    "dispute_raiser": DISPUTE_RAISER, "portfolio_source": PORTFOLIO_SOURCE,
     "phase": PHASE, "case_status": CASE_STATUS, "claim_kind": CLAIM_KIND, "debtor_kind": DEBTOR_KIND,
     "entry_kind": ENTRY_KIND, "action_kind": ACTION_KIND, "action_status": ACTION_STATUS,
     "approval_state": APPROVAL_STATE, "call_outcome": CALL_OUTCOME, "call_reason": CALL_REASON,

@@ -1,5 +1,6 @@
 """Alembic environment: the app's engine and metadata, through Flask-Migrate."""
 import logging
+from contextlib import contextmanager
 from logging.config import fileConfig
 
 from alembic import context
@@ -45,10 +46,30 @@ def run_migrations_online() -> None:
 
     options = _options()
     options.setdefault("process_revision_directives", skip_empty)
-    with target_db.engine.connect() as connection:
+    with target_db.engine.connect() as connection, _sqlite_foreign_keys_off(connection):
         context.configure(connection=connection, target_metadata=target_db.metadata, **options)
         with context.begin_transaction():
             context.run_migrations()
+
+
+@contextmanager
+def _sqlite_foreign_keys_off(connection):
+    """SQLite: batch migrations rebuild a table (copy, drop, rename), and dropping a table
+    other rows point at fails while foreign keys are enforced. The pragma is ignored inside a
+    transaction, so it is set on the driver's connection before one begins; afterwards the
+    keys are checked, then enforced again."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.driver_connection
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+        broken = driver.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"the migration broke foreign keys: {broken[:5]}")
+    finally:
+        driver.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

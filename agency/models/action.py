@@ -7,14 +7,22 @@ from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from agency.domain.actions import FINISHED_STATUSES, UNFINISHED_STATUSES
-from agency.models.base import Base, UTCDateTime
+from agency.domain.playbook.model import ACTION_KINDS, APPROVER_ROLES, ASSIGNEE_ROLES
+from agency.models.base import Base, UTCDateTime, one_of
 
 ACTION_STATUSES = UNFINISHED_STATUSES + FINISHED_STATUSES
 APPROVAL_STATES = ("none", "pending", "approved", "rejected")
+# Besides a playbook's kinds, the calls workspace makes call-backs and the pair's
+# counter-calls (agency.services.calls.log), assigned to an agent.
+ACTION_ROW_KINDS = ACTION_KINDS + ("callback", "counter_call")
+ACTION_ASSIGNEE_ROLES = ASSIGNEE_ROLES + ("agent",)
 
 
 class Action(Base):
     __tablename__ = "action"
+    __table_args__ = (one_of("kind", ACTION_ROW_KINDS), one_of("status", ACTION_STATUSES),
+                      one_of("approval", APPROVAL_STATES), one_of("approver_role", APPROVER_ROLES),
+                      one_of("assignee_role", ACTION_ASSIGNEE_ROLES))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("collection_case.id"), index=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, MetaData, String
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, MetaData, String
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -24,6 +24,14 @@ def sql_in(values: Iterable[str]) -> str:
     """A list of constants as SQL text, "('a', 'b')": for the partial indexes' predicates
     and the set-based statements, written from the constants that name them."""
     return "(" + ", ".join("'" + value.replace("'", "''") + "'" for value in values) + ")"
+
+
+def one_of(column: str, values: Iterable[str]) -> CheckConstraint:
+    """CHECK (column IN (...)), named ck_<table>_<column>: a status or kind column holds only
+    the values of the constant that names them (a new value needs a migration)."""
+    values = tuple(values)
+    return CheckConstraint(f"{column} IN {sql_in(values)}", name=column,
+                           info={"column": column, "values": values})
 
 
 class Base(DeclarativeBase):

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from agency.domain.actions import CALL_KINDS, WORKABLE_STATUSES
 from agency.models.action import Action
-from agency.models.base import Base, UTCDateTime, sql_in
+from agency.domain.playbook.model import PARTNER_KINDS
+from agency.models.base import Base, UTCDateTime, one_of, sql_in
 from agency.models.case import Case
 
 OPEN_STATUSES = WORKABLE_STATUSES
@@ -23,6 +24,7 @@ CALL_OUTCOMES = ("reached", "no_answer", "busy", "voicemail", "wrong_number", "r
 REACHED_OUTCOMES = frozenset({"reached", "refused", "promise", "dispute", "callback", "already_paid"})
 ASSIGNMENT_STRATEGIES = ("round_robin", "by_count", "by_balance", "fixed")
 PARTNER_TASK_STATUSES = ("sent", "reported", "cancelled")
+PARTNER_TASK_OUTCOMES = ("done", "debtor_found", "debtor_not_found", "paid", "refused", "impossible")
 
 
 
@@ -78,7 +80,7 @@ class CallLog(Base):
 
     __tablename__ = "call_log"
     __table_args__ = (Index("ix_call_log_debtor_at", "debtor_id", "at"),
-                      Index("ix_call_log_agent_at", "agent_id", "at"))
+                      Index("ix_call_log_agent_at", "agent_id", "at"), one_of("outcome", CALL_OUTCOMES))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("collection_case.id"), index=True)
@@ -98,7 +100,8 @@ class AssignmentRule(Base):
     """How a team hands new cases to its agents, for one creditor or (creditor null) all."""
 
     __tablename__ = "assignment_rule"
-    __table_args__ = (UniqueConstraint("team_id", "creditor_id"),)
+    __table_args__ = (UniqueConstraint("team_id", "creditor_id"),
+                      one_of("strategy", ASSIGNMENT_STRATEGIES))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
@@ -112,6 +115,8 @@ class PartnerTask(Base):
     """A task sent to an external partner by email, reported back through a secret link."""
 
     __tablename__ = "partner_task"
+    __table_args__ = (one_of("kind", PARTNER_KINDS), one_of("status", PARTNER_TASK_STATUSES),
+                      one_of("outcome", PARTNER_TASK_OUTCOMES))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("collection_case.id"), index=True)

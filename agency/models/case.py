@@ -6,21 +6,23 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from agency.models.base import Base, Currency, MinorUnits, UTCDateTime
+from agency.domain.intake.vocab import CLAIM_KINDS  # the kinds a file or open_case may name
+from agency.models.base import Base, Currency, MinorUnits, UTCDateTime, one_of
 from agency.models.creditor import Creditor
 from agency.models.debtor import Debtor
 
 PHASES = ("amicable", "pre_litigation", "judicial", "injunction", "enforcement", "closed")
 # Where a playbook's handover may send a case (agency.domain.playbook.model.PHASES).
 PLAYBOOK_PHASES = ("commercial", "personalised", "agency_collection", "creditor")
+CASE_PHASES = PHASES + PLAYBOOK_PHASES
 STATUSES = ("open", "paid", "closed")
-CLAIM_KINDS = ("invoice", "bill_of_exchange", "contribution", "loan_instalment")
 
 
 class Case(Base):
     __tablename__ = "collection_case"
     __table_args__ = (UniqueConstraint("creditor_id", "external_ref"),
-                      UniqueConstraint("creditor_id", "intake_key"))
+                      UniqueConstraint("creditor_id", "intake_key"),
+                      one_of("phase", CASE_PHASES), one_of("status", STATUSES))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(32), unique=True)
@@ -61,7 +63,7 @@ class Case(Base):
 class Claim(Base):
     __tablename__ = "claim"
     __table_args__ = (UniqueConstraint("case_id", "reference"),
-                      UniqueConstraint("case_id", "intake_key"))
+                      UniqueConstraint("case_id", "intake_key"), one_of("kind", CLAIM_KINDS))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("collection_case.id"), index=True)

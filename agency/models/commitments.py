@@ -10,15 +10,17 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from agency.models.base import Base, Currency, MinorUnits, UTCDateTime
+from agency.models.base import Base, Currency, MinorUnits, UTCDateTime, one_of
 
 PROMISE_STATUSES = ("open", "kept", "broken", "cancelled")
 PLAN_STATUSES = ("proposed", "active", "completed", "broken", "cancelled")
 DISPUTE_STATUSES = ("open", "resolved", "rejected")
+DISPUTE_RAISERS = ("debtor", "agent", "creditor")
 
 
 class PaymentPromise(Base):
     __tablename__ = "payment_promise"
+    __table_args__ = (one_of("status", PROMISE_STATUSES),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("collection_case.id"), index=True)
@@ -34,6 +36,7 @@ class PaymentPromise(Base):
 
 class InstalmentPlan(Base):
     __tablename__ = "instalment_plan"
+    __table_args__ = (one_of("status", PLAN_STATUSES),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("collection_case.id"), index=True)
@@ -49,12 +52,13 @@ class InstalmentPlan(Base):
 
 class Dispute(Base):
     __tablename__ = "dispute"
+    __table_args__ = (one_of("status", DISPUTE_STATUSES), one_of("raised_by", DISPUTE_RAISERS))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("collection_case.id"), index=True)
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)
     reason: Mapped[str] = mapped_column(Text)
-    raised_by: Mapped[str] = mapped_column(String(32))  # debtor, agent, creditor
+    raised_by: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolution: Mapped[str | None] = mapped_column(Text)

@@ -6,16 +6,18 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from agency.models.base import Base, UTCDateTime
+from agency.domain.intake.vocab import DEBTOR_KINDS
+from agency.models.base import Base, UTCDateTime, one_of
 
 CONTACT_STATUSES = ("valid", "wrong", "returned", "opted_out")
 
 
 class Debtor(Base):
     __tablename__ = "debtor"
+    __table_args__ = (one_of("kind", DEBTOR_KINDS),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16), default="person")  # person | company
+    kind: Mapped[str] = mapped_column(String(16), default="person")
     name: Mapped[str] = mapped_column(String(255))
     # Accent-, case- and legal-form-free name, for search and for merging debtors.
     name_key: Mapped[str] = mapped_column(String(255), index=True)
@@ -36,7 +38,7 @@ class Debtor(Base):
 
 class DebtorPhone(Base):
     __tablename__ = "debtor_phone"
-    __table_args__ = (UniqueConstraint("debtor_id", "e164"),)
+    __table_args__ = (UniqueConstraint("debtor_id", "e164"), one_of("status", CONTACT_STATUSES))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     debtor_id: Mapped[int] = mapped_column(ForeignKey("debtor.id"), index=True)
@@ -51,7 +53,7 @@ class DebtorPhone(Base):
 
 class DebtorEmail(Base):
     __tablename__ = "debtor_email"
-    __table_args__ = (UniqueConstraint("debtor_id", "email"),)
+    __table_args__ = (UniqueConstraint("debtor_id", "email"), one_of("status", CONTACT_STATUSES))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     debtor_id: Mapped[int] = mapped_column(ForeignKey("debtor.id"), index=True)
@@ -64,6 +66,7 @@ class DebtorEmail(Base):
 
 class DebtorAddress(Base):
     __tablename__ = "debtor_address"
+    __table_args__ = (one_of("status", CONTACT_STATUSES),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     debtor_id: Mapped[int] = mapped_column(ForeignKey("debtor.id"), index=True)

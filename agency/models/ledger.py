@@ -6,17 +6,19 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, String, Text, event
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from agency.domain.ledger import ENTRY_KINDS
 from agency.models.append_only import keep_append_only
-from agency.models.base import Base, Currency, MinorUnits, UTCDateTime
+from agency.models.base import Base, Currency, MinorUnits, UTCDateTime, one_of
 
 
 class LedgerEntry(Base):
     __tablename__ = "ledger_entry"
+    __table_args__ = (one_of("kind", ENTRY_KINDS),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("collection_case.id"), index=True)
     claim_id: Mapped[int | None] = mapped_column(ForeignKey("claim.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # see agency.domain.ledger.ENTRY_KINDS
+    kind: Mapped[str] = mapped_column(String(16))
     # Signed: what the debtor owes more is positive, what it paid is negative.
     amount_minor: Mapped[int] = mapped_column(MinorUnits)
     currency: Mapped[str] = mapped_column(Currency)

@@ -6,16 +6,18 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from agency.models.base import Base, UTCDateTime
+from agency.models.base import Base, UTCDateTime, one_of
 
 MESSAGE_STATUSES = ("queued", "sending", "sent", "failed", "cancelled", "unknown")
+MESSAGE_CHANNELS = ("sms", "email")
 
 
 class OutboundMessage(Base):
     __tablename__ = "outbound_message"
+    __table_args__ = (one_of("status", MESSAGE_STATUSES), one_of("channel", MESSAGE_CHANNELS))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    channel: Mapped[str] = mapped_column(String(8))  # sms | email
+    channel: Mapped[str] = mapped_column(String(8))
     to_address: Mapped[str] = mapped_column(String(255))
     subject: Mapped[str | None] = mapped_column(String(255))
     body: Mapped[str] = mapped_column(Text)

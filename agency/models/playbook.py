@@ -9,7 +9,10 @@ from sqlalchemy import (JSON, BigInteger, Boolean, Date, ForeignKey, Index, Inte
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from agency.models.base import Base, Currency, UTCDateTime
+from agency.domain.playbook.model import (ACTION_KINDS, APPROVER_ROLES, ASSIGNEE_ROLES,
+                                          CATCH_UP_POLICIES, PHASES, RESUME_POLICIES, TEAMS)
+from agency.domain.playbook.schedule import SKIP_REASONS
+from agency.models.base import Base, Currency, UTCDateTime, one_of
 
 STEP_STATUSES = ("pending", "done", "skipped", "cancelled")
 ENGINE_STATES = ("active", "held", "finished", "error", "stopped")
@@ -19,7 +22,8 @@ class PlaybookVersion(Base):
     """One version of a named playbook, as validated canonical data; never edited."""
 
     __tablename__ = "playbook_version"
-    __table_args__ = (UniqueConstraint("name", "version"),)
+    __table_args__ = (UniqueConstraint("name", "version"), one_of("catch_up", CATCH_UP_POLICIES),
+                      one_of("resume", RESUME_POLICIES))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(64), index=True)
@@ -44,7 +48,8 @@ class PlaybookStep(Base):
     """A step of a version for one segment (``''`` when the playbook has none): flatten()."""
 
     __tablename__ = "playbook_step"
-    __table_args__ = (UniqueConstraint("version_id", "segment", "code"),)
+    __table_args__ = (UniqueConstraint("version_id", "segment", "code"),
+                      one_of("approver_role", APPROVER_ROLES))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("playbook_version.id"), index=True)
@@ -73,7 +78,9 @@ class PlaybookStep(Base):
 
 class PlaybookStepAction(Base):
     __tablename__ = "playbook_step_action"
-    __table_args__ = (UniqueConstraint("step_id", "position"),)
+    __table_args__ = (UniqueConstraint("step_id", "position"), one_of("kind", ACTION_KINDS),
+                      one_of("assignee_role", ASSIGNEE_ROLES), one_of("to_phase", PHASES),
+                      one_of("to_team", TEAMS), one_of("approver_role", APPROVER_ROLES))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     step_id: Mapped[int] = mapped_column(ForeignKey("playbook_step.id"), index=True)
@@ -98,7 +105,8 @@ class CaseEngine(Base):
     """
 
     __tablename__ = "case_engine"
-    __table_args__ = (Index("ix_case_engine_creditor_next", "creditor_id", "next_step_at"),)
+    __table_args__ = (Index("ix_case_engine_creditor_next", "creditor_id", "next_step_at"),
+                      one_of("state", ENGINE_STATES))
 
     case_id: Mapped[int] = mapped_column(ForeignKey("collection_case.id"), primary_key=True)
     creditor_id: Mapped[int] = mapped_column(ForeignKey("creditor.id"))
@@ -118,7 +126,8 @@ class CaseStep(Base):
     """What became of a step for a case; one per case and step, so a step fires once."""
 
     __tablename__ = "case_step"
-    __table_args__ = (UniqueConstraint("case_id", "step_code"),)
+    __table_args__ = (UniqueConstraint("case_id", "step_code"), one_of("status", STEP_STATUSES),
+                      one_of("reason", SKIP_REASONS))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("collection_case.id"))

@@ -6,13 +6,14 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from agency.models.base import Base, UTCDateTime
+from agency.models.base import Base, UTCDateTime, one_of
 from agency.models.creditor import Creditor
 
 # uploaded: waiting for its column mapping (back-office); queued -> running -> done;
 # refused: the file is not a table or lacks columns (nothing written); failed: crashed
 # (running it again resumes after the last committed chunk).
 PORTFOLIO_STATUSES = ("uploaded", "queued", "running", "done", "refused", "failed")
+PORTFOLIO_SOURCES = ("portal", "backoffice", "api", "cli")
 COUNTERS = ("rows", "imported", "updated", "unchanged", "rejected", "warnings",
             "cases_created", "debtors_created")
 
@@ -21,6 +22,7 @@ class Portfolio(Base):
     """One import of one file for one creditor, with its progress and its counters."""
 
     __tablename__ = "portfolio"
+    __table_args__ = (one_of("status", PORTFOLIO_STATUSES), one_of("source", PORTFOLIO_SOURCES))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     creditor_id: Mapped[int] = mapped_column(ForeignKey("creditor.id"), index=True)
@@ -29,7 +31,7 @@ class Portfolio(Base):
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     sheet: Mapped[str | None] = mapped_column(String(100))
     mapping: Mapped[dict | None] = mapped_column(JSON)  # header -> field, as used
-    source: Mapped[str] = mapped_column(String(16))  # portal, backoffice, api, cli
+    source: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
     message: Mapped[str | None] = mapped_column(Text)  # why it was refused or failed (French)
     rows_total: Mapped[int] = mapped_column(Integer, default=0)  # estimate, for the progress bar

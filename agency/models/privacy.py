@@ -8,7 +8,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from agency.models.append_only import keep_append_only
-from agency.models.base import Base, UTCDateTime
+from agency.models.base import Base, UTCDateTime, one_of
 
 # Where a read happened: a case's page, a list or search result, the API, the debtor's own
 # portal, an export for an access request, the operator CLI.
@@ -19,7 +19,8 @@ class PersonalDataAccess(Base):
     """One read of a debtor's personal data: who, when, through what."""
 
     __tablename__ = "personal_data_access"
-    __table_args__ = (Index("ix_personal_data_access_debtor_at", "debtor_id", "at"),)
+    __table_args__ = (Index("ix_personal_data_access_debtor_at", "debtor_id", "at"),
+                      one_of("channel", ACCESS_CHANNELS))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -7,14 +7,17 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from agency.models.base import Base, UTCDateTime
+from agency.domain.playbook.model import PARTNER_KINDS
+from agency.models.base import Base, UTCDateTime, one_of
+from agency.security import ROLES, TEAMS
 
 
 class Team(Base):
     __tablename__ = "team"
+    __table_args__ = (one_of("code", TEAMS),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(32), unique=True)  # amicable, judicial, injunction
+    code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(100))
 
 
@@ -32,12 +35,13 @@ class AgentPair(Base):
 
 class User(UserMixin, Base):
     __tablename__ = "user"
+    __table_args__ = (one_of("role", ROLES),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(255), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str | None] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(16))  # see agency.security.ROLES
+    role: Mapped[str] = mapped_column(String(16))
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"), index=True)
     pair_id: Mapped[int | None] = mapped_column(ForeignKey("agent_pair.id"), index=True)
     creditor_id: Mapped[int | None] = mapped_column(ForeignKey("creditor.id"), index=True)
@@ -125,6 +129,7 @@ class Partner(Base):
     """An external service: home visit, bailiff, investigator, lawyer, correspondent."""
 
     __tablename__ = "partner"
+    __table_args__ = (one_of("kind", PARTNER_KINDS),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))

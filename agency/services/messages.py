@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 
 from agency.domain.contact_rules import DEFAULT_POLICY, message_verdict
 from agency.models import Case, Debtor, DebtorEmail, DebtorPhone, OutboundMessage, PartnerTask
+from agency.models.message import MESSAGE_CHANNELS as CHANNELS
 from agency.services.audit import current_scope, record
 from agency.services.links import CASE_LINK, OPT_OUT_LINK, PARTNER_LINK, LinkSigner
 
-CHANNELS = ("sms", "email")
 STALE_CLAIM = timedelta(minutes=15)
 
 

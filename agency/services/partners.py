@@ -19,14 +19,14 @@ from sqlalchemy.orm import Session
 
 from agency.domain.labels import french
 from agency.domain.actions import UNFINISHED_STATUSES, WORKABLE_STATUSES
+from agency.domain.playbook.model import PARTNER_KINDS
 from agency.models import Action, Case, Partner, PartnerTask
+from agency.models.calls import PARTNER_TASK_OUTCOMES as TASK_OUTCOMES
 from agency.services.actions import end_action, entrust
 from agency.services.audit import current_scope, record
 from agency.services.links import PARTNER_LINK, LinkSigner
 from agency.services.messages import queue_message
 
-PARTNER_KINDS = ("home_visit", "bailiff", "investigator", "lawyer", "correspondent")
-TASK_OUTCOMES = ("done", "debtor_found", "debtor_not_found", "paid", "refused", "impossible")
 FAILED_OUTCOMES = ("impossible",)
 # What a partner may do for an action of the case: visit, negotiate, serve, locate, file.
 PARTNER_ACTION_KINDS = ("visit", "negotiation_meeting", "formal_notice", "investigation",

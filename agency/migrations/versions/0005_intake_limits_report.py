@@ -11,6 +11,8 @@ gets the portfolio that opened it (the report links its cases); creditor gets
 default_debtor_kind ('person' or 'company') for debtors its files do not describe.
 """
 from alembic import op
+
+from agency.migrations.sqlite_rebuild import sqlite_rebuild
 import sqlalchemy as sa
 
 
@@ -46,7 +48,10 @@ def downgrade():
     if op.get_bind().dialect.name == 'postgresql':
         op.drop_constraint(op.f('fk_collection_case_portfolio_id_portfolio'), 'collection_case',
                            type_='foreignkey')
-    op.execute("ALTER TABLE collection_case DROP COLUMN portfolio_id")
+        op.execute("ALTER TABLE collection_case DROP COLUMN portfolio_id")
+    else:  # SQLite cannot drop a column its foreign keys name: the table is rebuilt
+        with sqlite_rebuild(['collection_case']), op.batch_alter_table('collection_case') as batch:
+            batch.drop_column('portfolio_id')
     op.execute("ALTER TABLE creditor DROP COLUMN default_debtor_kind")
     op.drop_index('ix_portfolio_rejection_report', table_name='portfolio_rejection')
     op.create_index('ix_portfolio_rejection_portfolio_id', 'portfolio_rejection', ['portfolio_id'],

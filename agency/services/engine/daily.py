@@ -11,7 +11,7 @@ unique per case and step, so two passes at once cannot fire a step twice.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -21,6 +21,7 @@ from agency.domain.playbook import ACTION_KINDS, APPROVER_ROLES
 from agency.domain.timezones import UTC, local_date
 from agency.models import Creditor
 from agency.models.playbook import CaseEngine, EnginePass
+from agency.oplog import Operation, operation
 from agency.services.audit import current_scope
 from agency.services.calls.promises import check_promises
 from agency.services.engine.batch import (
@@ -41,6 +42,13 @@ CREDITOR_COUNTS = ("cases", "held", "errors", "actions_created", "waiting_approv
 
 def run_pass(session: Session, *, now: datetime, batch_size: int = BATCH_SIZE) -> dict:
     """Run what is due at ``now``; the counts of what was done."""
+    with operation("engine.pass", at=now.isoformat()) as op:
+        counts = _run_pass(session, now, batch_size, op)
+        op.result(counts)
+    return counts
+
+
+def _run_pass(session: Session, now: datetime, batch_size: int, op: Operation) -> dict:
     pass_id = uuid.uuid4().hex
     started = current_scope(session).now
     settled = _settle_promises(session, now)
@@ -53,7 +61,10 @@ def run_pass(session: Session, *, now: datetime, batch_size: int = BATCH_SIZE) -
             counts[key] += value
     counts.update(_pass_counts(session, pass_id), enrolled=enrolled, events=touched,
                   promises=settled)
-    session.add(EnginePass(pass_id=pass_id, at=now, started_at=started, finished_at=started,
+    # The scope's instant is the pass's start on its own timeline (a replay's too); how long
+    # it took is measured, not read from a clock, so the end is the start plus that.
+    finished = started + timedelta(seconds=op.elapsed())
+    session.add(EnginePass(pass_id=pass_id, at=now, started_at=started, finished_at=finished,
                            counts=counts | {"watermarks": watermarks}))
     session.flush()
     session.expire_all()

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from agency.domain.intake import (EXTRA, FIELDS, IGNORE, IntakeError, IntakeLimits, MappingError,
                                   guess_columns, open_table)
 from agency.models import ColumnMapping, Creditor, Portfolio
+from agency.models.portfolio import PORTFOLIO_SOURCES as SOURCES
 from agency.services.audit import current_scope, record
 from agency.services.intake.report import REJECT_COLUMN, rejected_csv, status_document
 from agency.services.intake.run import FINAL, run_portfolio
@@ -26,7 +27,6 @@ from agency.services.intake.run import FINAL, run_portfolio
 __all__ = ["REJECT_COLUMN", "IntakeError", "create_portfolio", "import_file", "preview",
            "rejected_csv", "run_portfolio", "save_mapping", "saved_mapping", "status_document",
            "store_upload"]
-SOURCES = ("portal", "backoffice", "api", "cli")
 _SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
 
 

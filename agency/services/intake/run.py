@@ -18,6 +18,7 @@ from agency.domain.intake import (ColumnMap, IntakeContext, IntakeError, IntakeL
 from agency.domain.timezones import local_date
 from agency.models import Portfolio
 from agency.models.portfolio import COUNTERS
+from agency.oplog import operation
 from agency.services.audit import current_scope
 from agency.services.intake.cases import RunContext
 from agency.services.intake.chunk import ChunkCounts, plan_chunk, write_chunk
@@ -36,6 +37,15 @@ def run_portfolio(session: Session, portfolio: Portfolio, *, commit: Commit,
     A file beyond ``limits`` (its size, rows, columns) is refused before a row is written."""
     if portfolio.status in FINAL:
         return portfolio
+    with operation("intake.import", portfolio_id=portfolio.id, creditor_id=portfolio.creditor_id,
+                   after_line=portfolio.done_line) as op:
+        _run(session, portfolio, commit, chunk_size, limits)
+        op.add(status=portfolio.status, **{name: getattr(portfolio, name) for name in COUNTERS})
+    return portfolio
+
+
+def _run(session: Session, portfolio: Portfolio, commit: Commit, chunk_size: int,
+         limits: IntakeLimits | None) -> Portfolio:
     scope = current_scope(session)
     limits = limits or IntakeLimits()
     try:
