@@ -46,6 +46,9 @@ class Case(Base):
     promised_date: Mapped[date | None] = mapped_column(Date)
     # Portfolio intake's case key ('case:<REF>' or the debtor key): re-imports find the case.
     intake_key: Mapped[str | None] = mapped_column(String(255))
+    # The debtor's annual billed amount as the creditor's last file gave it (in the case's
+    # currency): the basis of an annual_billed segmentation, kept for re-segmenting.
+    annual_billed_minor: Mapped[int | None] = mapped_column(MinorUnits)
 
     creditor: Mapped[Creditor] = relationship()
     debtor: Mapped[Debtor] = relationship()

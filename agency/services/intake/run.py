@@ -22,7 +22,7 @@ from agency.services.audit import current_scope
 from agency.services.intake.cases import RunContext
 from agency.services.intake.chunk import ChunkCounts, plan_chunk, write_chunk
 from agency.services.intake.hooks import after_chunk, chunk_case_ids
-from agency.services.intake.segments import rule_of
+from agency.services.creditors.terms import terms_in_force
 
 CHUNK_SIZE = 5000
 FINAL = ("done", "refused")
@@ -58,7 +58,7 @@ def _write_chunks(session: Session, portfolio: Portfolio, table: Table, columns:
                   commit: Commit, chunk_size: int) -> None:
     creditor = portfolio.creditor
     ctx = _context(session, portfolio)
-    rule = rule_of(creditor.segment_rule)
+    rule = terms_in_force(session, creditor.id, ctx.today).segment_rule
     intake = IntakeContext(currency=creditor.currency, country=creditor.country,
                            today=ctx.today, locale=creditor.locale or "fr_FR")
     normaliser = RowNormaliser(columns, intake, strict_width=table.kind == "csv")
