@@ -1,4 +1,4 @@
-"""Cases: the searchable list, a case's page, the creditors' list."""
+"""Cases: the searchable list and a case's page (the creditors are in ``creditors``)."""
 from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, url_for
@@ -6,18 +6,19 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from agency.access import MANAGERS, STAFF, allow
+from agency.access import STAFF, allow
 from agency.backoffice import bp
+from agency.web.contract_labels import verdict_label
 from agency.web.registry import case_panel, menu_item, panels_for
 from agency.extensions import db
 from agency.models import Creditor, User
 from agency.models.case import PHASES
 from agency.services.case_queries import CaseFilters, case_actions, search_cases, timeline
 from agency.services.cases import find_case
+from agency.services.creditors.contact import creditor_verdict
 from agency.services.ledger import case_balance, ledger_of
 
 menu_item(10, lambda: _l("Dossiers"), "backoffice.cases", STAFF)
-menu_item(90, lambda: _l("Donneurs d'ordre"), "backoffice.creditors", MANAGERS)
 
 
 @bp.route("/")
@@ -44,10 +45,12 @@ def case(reference: str):
     found = find_case(db.session, reference)
     if found is None:
         abort(404)
+    contact = creditor_verdict(db.session, found.creditor)
     return render_template(
         "backoffice/case.html", case=found, balance=case_balance(db.session, found),
         entries=ledger_of(db.session, found),
-        panels=panels_for(db.session, found, current_user.role))
+        panels=panels_for(db.session, found, current_user.role),
+        contact=contact, contact_text=verdict_label(contact))
 
 
 @case_panel(50, "backoffice/panels/actions.html")
@@ -62,13 +65,6 @@ def _history_panel(session, case) -> dict:
     names = dict(session.execute(select(User.id, User.name).where(User.id.in_(agent_ids)))
                  .all()) if agent_ids else {}
     return {"events": events, "agent_names": names}
-
-
-@bp.route("/creditors")
-@allow(MANAGERS)
-def creditors():
-    rows = db.session.scalars(select(Creditor).order_by(Creditor.name)).all()
-    return render_template("backoffice/creditors.html", creditors=rows)
 
 
 def filters_from_request() -> CaseFilters:
