@@ -24,6 +24,7 @@ from agency.services.creditors.mandates import record_mandate
 from agency.services.creditors.onboarding import change_terms
 from agency.services.creditors.terms import terms_in_force
 from agency.services.engine.daily import run_pass
+from agency.services.intake import import_file
 from tests._workspace import WEDNESDAY, add_call, pair  # noqa: F401
 
 GUARANTORS = Path("/work/shared/data/clinic_guarantors.csv")
@@ -287,3 +288,24 @@ def test_a_terms_change_is_audited_field_by_field(session, scope, make_creditor)
                                               {"amicable": 1000, "judicial": 1800}]
     assert event.changes["vat_bp"] == [0, 1800]
     assert set(event.changes) == {"commission_bp", "vat_bp", "effective_from"}
+
+
+def test_a_new_rule_reads_the_annual_billed_amount_the_file_gave(session, scope, make_creditor,
+                                                                 tmp_path):
+    clinic = make_creditor("CA", playbook="clinic-po02")
+    path = tmp_path / "garants.csv"
+    path.write_text("Garant;Montant;CA annuel\nASCOMA;100 000;12 000 000\nAXA;9 000 000;1 000 000\n",
+                    encoding="utf-8")
+    import_file(session, creditor=clinic, path=str(path), commit=session.flush)
+    assert segments_of(session, "CA") == {"ASCOMA": "G", "AXA": "P"}  # by the billed amount
+    kept = dict(session.execute(select(Debtor.name, Case.annual_billed_minor).join(Case.debtor)).all())
+    assert kept == {"ASCOMA": 12_000_000, "AXA": 1_000_000}
+    change = change_terms(session, clinic, {"segments": {"basis": "annual_billed", "bands": [
+        {"code": "G", "min": "11 000 000"}, {"code": "M", "min": "900 000"}, {"code": "P", "min": "0"}]}})
+    assert change.resegmented.segments_changed == 1
+    session.expire_all()
+    assert segments_of(session, "CA") == {"ASCOMA": "G", "AXA": "M"}
+    back = change_terms(session, clinic, {"segments": "playbook"})
+    assert back.terms.own_segments is False and back.resegmented.segments_changed == 1
+    session.expire_all()
+    assert segments_of(session, "CA") == {"ASCOMA": "G", "AXA": "P"}

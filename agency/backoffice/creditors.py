@@ -4,9 +4,7 @@ approvals and automations, channels and hours, playbook and segments): editable 
 and direction, read by team leads. Each form calls one service of agency.services.creditors."""
 from __future__ import annotations
 
-import os
-
-from flask import abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask import abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -30,14 +28,10 @@ from agency.services.creditors.overview import onboarding
 from agency.services.creditors.terms import terms_history, terms_in_force
 from agency.web import contract_labels
 from agency.web.registry import menu_item
+from agency.web.uploads import mandate_folder
 
 EDITORS = ("admin", "direction")
 menu_item(90, lambda: _l("Donneurs d'ordre"), "backoffice.creditors", MANAGERS)
-
-
-def mandate_folder() -> str:
-    return current_app.config.get("MANDATE_FOLDER") or os.path.join(current_app.instance_path,
-                                                                     "mandates")
 
 
 @bp.route("/creditors")

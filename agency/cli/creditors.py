@@ -6,7 +6,6 @@ import os
 
 import click
 import yaml
-from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
@@ -19,17 +18,12 @@ from agency.services.audit import current_scope
 from agency.services.creditors.mandates import Upload, record_mandate
 from agency.services.creditors.onboarding import change_terms, take_on_creditor
 from agency.services.creditors.overview import creditor_document, onboarding
+from agency.web.uploads import mandate_folder
 
 
 @click.group("creditor")
 def creditor_group() -> None:
     """Creditors (donneurs d'ordre) and their contract."""
-
-
-def mandate_folder() -> str:
-    """Where signed mandates are kept: MANDATE_FOLDER, else the instance folder's mandates/."""
-    return current_app.config.get("MANDATE_FOLDER") or os.path.join(current_app.instance_path,
-                                                                     "mandates")
 
 
 def find_creditor(code: str) -> Creditor:

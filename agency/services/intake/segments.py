@@ -65,19 +65,18 @@ def segment_cases(session: Session, ctx: RunContext, rule: SegmentRule | None) -
     changed, billed_changed, events = [], [], []
     for case_id, debtor_id, old, billed, is_new, team_id, agent_id, kept in touched:
         if billed is not None and billed != kept:
-            billed_changed.append({"billed": billed, "id": case_id})
+            billed_changed.append({"value": billed, "id": case_id})
         billed = kept if billed is None else billed
         new = _segment(rule, ctx.currency, billed, bases, case_id, debtor_id) if rule else old
         if new != old:
-            changed.append({"segment": new, "id": case_id})
+            changed.append({"value": new, "id": case_id})
         if is_new:
             events.append(_event(ctx, case_id, debtor_id, "case.created",
                                  _created(new, team_id, agent_id)))
         elif new != old:
             events.append(_event(ctx, case_id, debtor_id, "case.changed", {"segment": [old, new]}))
-    _store_segments(session, changed)
-    run_many(session, "UPDATE collection_case SET annual_billed_minor = :billed WHERE id = :id",
-             billed_changed)
+    _store(session, "segment", "text", changed)
+    _store(session, "annual_billed_minor", "bigint", billed_changed)
     insert_rows(session, AuditEvent.__table__, events)
 
 
@@ -92,18 +91,19 @@ def resegment_open_cases(session: Session, *, creditor_id: int, currency: str,
         new = _segment(rule, currency, billed, bases, case_id, debtor_id) if rule else None
         if new != old:
             changes.append(SegmentChange(case_id, debtor_id, old, new))
-    _store_segments(session, [{"segment": c.new, "id": c.case_id} for c in changes])
+    _store(session, "segment", "text", [{"value": c.new, "id": c.case_id} for c in changes])
     return changes
 
 
-def _store_segments(session: Session, changed: list[dict]) -> None:
+def _store(session: Session, column: str, sql_type: str, changed: list[dict]) -> None:
+    """Set ``column`` of the cases in ``changed`` ({"id", "value"} each)."""
     if changed and is_postgres(session):  # one statement, not one per case
-        run(session, """UPDATE collection_case SET segment = u.segment
-            FROM unnest(CAST(:ids AS integer[]), CAST(:segments AS text[])) AS u(id, segment)
+        run(session, f"""UPDATE collection_case SET {column} = u.value
+            FROM unnest(CAST(:ids AS integer[]), CAST(:values AS {sql_type}[])) AS u(id, value)
             WHERE collection_case.id = u.id""",
-            ids=[row["id"] for row in changed], segments=[row["segment"] for row in changed])
+            ids=[row["id"] for row in changed], values=[row["value"] for row in changed])
         return
-    run_many(session, "UPDATE collection_case SET segment = :segment WHERE id = :id", changed)
+    run_many(session, f"UPDATE collection_case SET {column} = :value WHERE id = :id", changed)
 
 
 def _bases(session: Session, creditor_id: int, today: date, rule: SegmentRule, debtors: str,
