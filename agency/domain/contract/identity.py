@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from agency.domain.contract.mandate import JURISDICTIONS
-from agency.domain.contract.reading import FieldError
+from agency.domain.contract.values import FieldError
 from agency.domain.money import MoneyError, check_currency
 from agency.domain.timezones import zone_for_country
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from agency.domain.contract.reading import MAX_REMITTANCE_DAYS, FieldError
-from agency.domain.contract.values import Refused, read_amount, read_whole
+from agency.domain.contract.reading import MAX_REMITTANCE_DAYS
+from agency.domain.contract.values import FieldError, Refused, read_amount, read_whole
 from agency.domain.contract.terms import CHANNELS, ContractTerms
 
 JURISDICTIONS = ("fr", "ohada", "ma")

@@ -18,20 +18,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
 
-from agency.domain.contact_policy import DEFAULT_POLICY, ContactPolicy, ContactPolicyError
-from agency.domain.contract.terms import (
-    APPROVAL_SUBJECTS, AUTOMATIONS, CHANNELS, COMMISSION_PHASES, CREDITOR_DECISIONS,
-    ContractTerms, PlanBounds,
+from agency.domain.contract.permissions import (
+    read_approvals, read_automations, read_channels, read_contact_hours,
 )
+from agency.domain.contract.terms import COMMISSION_PHASES, ContractTerms, PlanBounds
 from agency.domain.contract.values import (
-    Refused, parse_rate, read_amount, read_list, read_mapping, read_whole,
+    FieldError, Refused, TermsReader, parse_rate, read_list, read_mapping, read_whole,
 )
-from agency.domain.playbook.model import APPROVER_ROLES
 from agency.domain.segments import BASES, SegmentRuleError, parse_rule
 
 TERMS_FIELDS = ("playbook", "playbook_rate", "commission_rate", "commission_cap", "fixed_fee",
@@ -44,23 +42,6 @@ PLAYBOOK_DEFAULT = "playbook"  # segments: follow the playbook's default rule
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
-@dataclass(frozen=True, slots=True)
-class FieldError:
-    field: str
-    message: str
-
-    def to_dict(self) -> dict[str, str]:
-        return {"field": self.field, "message": self.message}
-
-
-class ContractRejected(ValueError):
-    """Terms, a mandate or a creditor's identity refused: every field's refusal."""
-
-    def __init__(self, errors) -> None:
-        self.field_errors = tuple(errors)
-        super().__init__("; ".join(f"{e.field}: {e.message}" for e in self.field_errors))
-
-
 @dataclass(frozen=True)
 class TermsReading:
     """The terms read (None when any field is refused), and every refusal."""
@@ -71,35 +52,12 @@ class TermsReading:
     segments_to_playbook: bool = False     # "segments: playbook" was asked
 
 
-class _Reader:
-    """Applies fields over the base terms, collecting every fault."""
-
-    def __init__(self, base: ContractTerms, currency: str, locale: str) -> None:
-        self.values: dict[str, Any] = {}
-        self.errors: list[FieldError] = []
-        self.base, self.currency, self.locale = base, currency, locale
-        self.rate: Fraction | None = None
-        self.to_playbook = False
-
-    def field(self, name: str, read, value: Any) -> Any:
-        """read(value) or record its fault under ``name``; None on a fault."""
-        try:
-            return read(value)
-        except Refused as fault:
-            self.errors.append(FieldError(f"{name}.{fault.field}" if fault.field else name,
-                                          fault.message))
-            return None
-
-    def amount(self, value: Any) -> int:
-        return read_amount(value, self.currency, self.locale)
-
-
 def parse_terms(data: Any, *, currency: str, locale: str, base: ContractTerms,
                 remittance_limit: int = MAX_REMITTANCE_DAYS) -> TermsReading:
     """Read any subset of the terms over ``base``; the terms, or every refusal."""
     if not isinstance(data, Mapping):
         return TermsReading(None, (FieldError("terms", "Un objet {champ: valeur} est attendu."),))
-    reader = _Reader(base, currency, locale)
+    reader = TermsReader(base, currency, locale)
     for key in data:
         if key not in TERMS_FIELDS:
             reader.errors.append(FieldError(str(key), "Champ inconnu ; attendus : "
@@ -116,7 +74,7 @@ def parse_terms(data: Any, *, currency: str, locale: str, base: ContractTerms,
     return TermsReading(terms, (), reader.rate, reader.to_playbook)
 
 
-def _playbook(reader: _Reader, key: str, value: Any) -> None:
+def _playbook(reader: TermsReader, key: str, value: Any) -> None:
     def read(raw: Any) -> str | None:
         if raw is None or raw == "":
             return None
@@ -126,7 +84,7 @@ def _playbook(reader: _Reader, key: str, value: Any) -> None:
     reader.values["playbook"] = reader.field(key, read, value)
 
 
-def _playbook_rate(reader: _Reader, key: str, value: Any) -> None:
+def _playbook_rate(reader: TermsReader, key: str, value: Any) -> None:
     def read(raw: Any) -> Fraction:
         try:
             rate = Fraction(Decimal(str(raw).replace(",", ".").strip()))
@@ -139,7 +97,7 @@ def _playbook_rate(reader: _Reader, key: str, value: Any) -> None:
     reader.rate = reader.field(key, read, value)
 
 
-def _commission(reader: _Reader, key: str, value: Any) -> None:
+def _commission(reader: TermsReader, key: str, value: Any) -> None:
     rates = dict(reader.base.commission_bp)
     if isinstance(value, Mapping):
         for phase, raw in value.items():
@@ -154,12 +112,12 @@ def _commission(reader: _Reader, key: str, value: Any) -> None:
     reader.values["commission_bp"] = rates
 
 
-def _cap(reader: _Reader, key: str, value: Any) -> None:
+def _cap(reader: TermsReader, key: str, value: Any) -> None:
     reader.values["cap_minor"] = None if value in (None, "") else reader.field(key, reader.amount, value)
 
 
 def _simple(target: str, read_name: str):
-    def apply(reader: _Reader, key: str, value: Any) -> None:
+    def apply(reader: TermsReader, key: str, value: Any) -> None:
         read = {"amount": reader.amount, "rate": parse_rate,
                 "days": lambda raw: read_whole(raw, 0, 366),
                 "minutes": lambda raw: read_whole(raw, 1, 24 * 60)}[read_name]
@@ -167,7 +125,7 @@ def _simple(target: str, read_name: str):
     return apply
 
 
-def _plan(reader: _Reader, key: str, value: Any) -> None:
+def _plan(reader: TermsReader, key: str, value: Any) -> None:
     def read(raw: Any) -> PlanBounds:
         data = read_mapping(raw, "plan")
         unknown = [name for name in data if name not in PLAN_FIELDS]
@@ -195,133 +153,7 @@ def _plan_days(value: Any) -> tuple[int, ...]:
     return tuple(sorted(days))
 
 
-def _approvals(reader: _Reader, key: str, value: Any) -> None:
-    """A list: exactly these of the creditor's decisions need it (other rules stay); a
-    mapping {subject: role or null}: changes those subjects only."""
-    approvals = dict(reader.base.approvals)
-    if isinstance(value, Mapping):
-        for subject, role in value.items():
-            subject = _subject(reader, key, subject)
-            if subject is None:
-                continue
-            if role in (None, "", "none"):
-                approvals.pop(subject, None)
-            elif role in APPROVER_ROLES:
-                approvals[subject] = role
-            else:
-                reader.errors.append(FieldError(f"{key}.{subject}", "Approbateur inconnu ; "
-                                                "attendus : " + ", ".join(APPROVER_ROLES) + "."))
-    else:
-        listed = reader.field(key, read_list, value)
-        if listed is None:
-            return
-        chosen = {_subject(reader, key, subject) for subject in listed} - {None}
-        for subject in CREDITOR_DECISIONS:
-            if subject in chosen:
-                approvals[subject] = "creditor"
-            elif approvals.get(subject) == "creditor":
-                del approvals[subject]
-        for subject in chosen - set(CREDITOR_DECISIONS):
-            approvals[subject] = "creditor"
-    reader.values["approvals"] = approvals
-
-
-def _subject(reader: _Reader, key: str, subject: Any) -> str | None:
-    name = subject if isinstance(subject, str) else ""
-    if name not in APPROVAL_SUBJECTS and name.endswith("s") and name[:-1] in APPROVAL_SUBJECTS:
-        name = name[:-1]  # "letters": the kind letter
-    if name not in APPROVAL_SUBJECTS:
-        reader.errors.append(FieldError(key, f"Objet d'approbation inconnu : « {subject} » ; "
-                                        "attendus : " + ", ".join(APPROVAL_SUBJECTS) + "."))
-        return None
-    return name
-
-
-def _automations(reader: _Reader, key: str, value: Any) -> None:
-    """{name: true | false | {parameter: value}}: changes those automations only."""
-    found = reader.field(key, lambda raw: read_mapping(raw, "automations"), value)
-    if found is None:
-        return
-    automations = {name: dict(params) for name, params in reader.base.automations.items()}
-    for name, setting in found.items():
-        if name not in AUTOMATIONS:
-            reader.errors.append(FieldError(f"{key}.{name}", "Automatisme inconnu ; attendus : "
-                                            + ", ".join(AUTOMATIONS) + "."))
-        elif setting in (False, None):
-            automations.pop(name, None)
-        elif setting is True and AUTOMATIONS[name]:
-            reader.errors.append(FieldError(f"{key}.{name}", "Donnez ses paramètres : "
-                                            + ", ".join(_human(p) for p in AUTOMATIONS[name]) + "."))
-        elif setting is True:
-            automations[name] = {}
-        else:
-            params = reader.field(f"{key}.{name}", lambda raw: _automation(reader, name, raw),
-                                  setting)
-            if params is not None:
-                automations[name] = params
-    reader.values["automations"] = automations
-
-
-def _human(parameter: str) -> str:
-    return parameter.removesuffix("_minor")
-
-
-def _automation(reader: _Reader, name: str, raw: Any) -> dict[str, int]:
-    data = read_mapping(raw, name)
-    expected = {_human(p): p for p in AUTOMATIONS[name]}
-    unknown = [item for item in data if item not in expected]
-    if unknown or set(data) != set(expected):
-        raise Refused("Paramètres attendus : " + ", ".join(expected) + ".")
-    params = {}
-    for written, stored in expected.items():
-        read = reader.amount if stored.endswith("_minor") else (lambda v: read_whole(v, 1, 120))
-        try:
-            params[stored] = read(data[written])
-        except Refused as fault:
-            raise Refused(fault.message, written) from None
-    return params
-
-
-def _channels(reader: _Reader, key: str, value: Any) -> None:
-    def read(raw: Any) -> frozenset[str]:
-        chosen = read_list(raw)
-        unknown = [channel for channel in chosen if channel not in CHANNELS]
-        if unknown:
-            raise Refused(f"Canal inconnu : « {unknown[0]} » ; attendus : " + ", ".join(CHANNELS) + ".")
-        if not chosen:
-            raise Refused("Au moins un canal de contact est nécessaire.")
-        return frozenset(chosen)
-    reader.values["channels"] = reader.field(key, read, value)
-
-
-def _contact_hours(reader: _Reader, key: str, value: Any) -> None:
-    """Contact-policy settings, flat (every country) or by "default" and country code; each
-    must be at most as wide as the agency's policy."""
-    found = reader.field(key, lambda raw: read_mapping(raw, "contact_hours"), value or {})
-    if found is None:
-        return
-    sectioned = all(k == "default" or (isinstance(k, str) and len(k) == 2 and k.isalpha())
-                    for k in found) and all(isinstance(v, Mapping) for v in found.values())
-    sections = {k.upper() if k != "default" else k: v for k, v in found.items()} \
-        if sectioned and found else ({"default": dict(found)} if found else {})
-    for section, settings in sections.items():
-        reader.field(f"{key}.{section}", _narrower_than_policy, settings)
-    reader.values["contact_hours"] = sections
-
-
-def _narrower_than_policy(settings: Mapping) -> None:
-    try:
-        policy = ContactPolicy.from_dict(settings, base=DEFAULT_POLICY)
-    except ContactPolicyError as exc:
-        raise Refused(f"Réglage invalide : {exc}.") from None
-    strict = DEFAULT_POLICY.stricter(policy)
-    wider = [f.name for f in fields(ContactPolicy) if getattr(strict, f.name) != getattr(policy, f.name)]
-    if wider:
-        raise Refused("Plus large que la politique de l'agence (appels 08:00-18:00, soirée jusqu'à "
-                     "21:00, messages 08:00-21:00, 7 tentatives en 7 jours) : " + ", ".join(wider) + ".")
-
-
-def _segments(reader: _Reader, key: str, value: Any) -> None:
+def _segments(reader: TermsReader, key: str, value: Any) -> None:
     if value in (None, PLAYBOOK_DEFAULT):
         reader.to_playbook = True
         reader.values.update(segment_rule=None, own_segments=False)
@@ -330,7 +162,7 @@ def _segments(reader: _Reader, key: str, value: Any) -> None:
     reader.values.update(segment_rule=rule, own_segments=True)
 
 
-def _segment_rule(reader: _Reader, raw: Any):
+def _segment_rule(reader: TermsReader, raw: Any):
     data = read_mapping(raw, "segments")
     unknown = [name for name in data if name not in ("basis", "bands", "currency")]
     if unknown:
@@ -371,8 +203,9 @@ _READERS = {
     "vat_rate": _simple("vat_bp", "rate"), "remittance_days": _simple("remittance_days", "days"),
     "payment_term_days": _simple("payment_term_days", "days"), "plan": _plan,
     "partial_payment_min": _simple("partial_payment_min_minor", "amount"),
-    "discount_max": _simple("discount_max_bp", "rate"), "approvals": _approvals,
-    "automations": _automations, "channels": _channels, "contact_hours": _contact_hours,
+    "discount_max": _simple("discount_max_bp", "rate"), "approvals": read_approvals,
+    "automations": read_automations, "channels": read_channels,
+    "contact_hours": read_contact_hours,
     "counter_call_spacing_minutes": _simple("counter_call_spacing_minutes", "minutes"),
     "segments": _segments,
 }

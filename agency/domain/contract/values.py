@@ -1,15 +1,18 @@
-"""Reading single values as people write them: rates, amounts, whole numbers, lists.
-
-Each reader returns the value or raises ``Refused`` with a French message (and, for a
-value inside a structure, the sub-field it is about).
+"""Reading single values as people write them (rates, amounts, whole numbers, lists), and
+the refusals: each reader returns the value or raises ``Refused`` with a French message
+(and, for a value inside a structure, the sub-field it is about); a ``TermsReader`` turns
+them into ``FieldError(field, message)`` and carries on, so every fault is reported.
 """
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
+from agency.domain.contract.terms import ContractTerms
 from agency.domain.money import CurrencyMismatch, MoneyError, parse_amount
 
 _PERCENT = re.compile(r"^([+-]?\d+(?:[.,]\d+)?)\s*%?$")
@@ -86,3 +89,43 @@ def read_list(value: Any) -> list:
     if not isinstance(value, (list, tuple)):
         raise Refused("Une liste est attendue.")
     return list(value)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    field: str
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"field": self.field, "message": self.message}
+
+
+class ContractRejected(ValueError):
+    """Terms, a mandate or a creditor's identity refused: every field's refusal."""
+
+    def __init__(self, errors) -> None:
+        self.field_errors = tuple(errors)
+        super().__init__("; ".join(f"{e.field}: {e.message}" for e in self.field_errors))
+
+
+class TermsReader:
+    """Applies fields over the base terms, collecting every fault (see reading.parse_terms)."""
+
+    def __init__(self, base: ContractTerms, currency: str, locale: str) -> None:
+        self.values: dict[str, Any] = {}
+        self.errors: list[FieldError] = []
+        self.base, self.currency, self.locale = base, currency, locale
+        self.rate: Fraction | None = None
+        self.to_playbook = False
+
+    def field(self, name: str, read, value: Any) -> Any:
+        """read(value) or record its fault under ``name``; None on a fault."""
+        try:
+            return read(value)
+        except Refused as fault:
+            self.errors.append(FieldError(f"{name}.{fault.field}" if fault.field else name,
+                                          fault.message))
+            return None
+
+    def amount(self, value: Any) -> int:
+        return read_amount(value, self.currency, self.locale)
