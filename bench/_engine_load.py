@@ -21,14 +21,13 @@ def count(session, table: str) -> int:
 def load(session, cases: int, day: date, seed: int = 7) -> None:
     """Creditor, debtors, cases, claims with their ledger entries, a few promises."""
     from agency.services.audit import Actor, audit_scope
-    from agency.services.directory import create_creditor
-    from agency.services.engine.playbooks import adopt_playbook
+    from agency.services.creditors.onboarding import take_on_creditor
     now = datetime.combine(day - timedelta(days=200), datetime.min.time(), tzinfo=UTC)
     with audit_scope(session, Actor.system("bench"), now):
-        creditor = create_creditor(session, code=CREDITOR_CODE, name="Clinique (bench)",
-                                   country="SN", currency="XOF", payment_term_days=30,
-                                   approval_rules={"letters": "direction"})
-        adopt_playbook(session, creditor, "clinic-po02")
+        creditor, _ = take_on_creditor(
+            session, code=CREDITOR_CODE, name="Clinique (bench)", country="SN", currency="XOF",
+            playbook="clinic-po02",
+            terms={"payment_term_days": 30, "approvals": {"letters": "direction"}})
     session.commit()
     raw = session.connection().connection.driver_connection
     rng = random.Random(seed)

@@ -23,7 +23,8 @@ from agency.domain.timezones import now_utc
 from agency.extensions import db
 from bench import copy_in, copy_out, ensure_database
 from agency.services.audit import Actor, audit_scope
-from agency.services.directory import create_creditor, create_user, ensure_teams
+from agency.services.creditors.onboarding import take_on_creditor
+from agency.services.directory import create_user, ensure_teams
 from agency.services.intake import import_file
 from bench._intake_data import HEADER, write_file
 
@@ -67,8 +68,8 @@ def _setup(session):
     ensure_teams(session)
     for n in range(AGENTS):
         create_user(session, email=f"agent{n}@bench.example", role="agent", team="amicable")
-    return create_creditor(session, code="BENCH", name="Prêteur du bench", country="SN",
-                           currency="XOF", playbook="clinic-po02")
+    return take_on_creditor(session, code="BENCH", name="Prêteur du bench", country="SN",
+                            currency="XOF", playbook="clinic-po02")[0]
 
 
 def _import(path: Path) -> tuple[float, dict]:

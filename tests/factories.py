@@ -13,7 +13,8 @@ from agency.domain.timezones import now_utc
 from agency.services.accounts.two_factor import STEP_SECONDS, is_required
 from agency.services.cases import ClaimInput, open_case
 from agency.services.debtors import AddressInput, DebtorInput, create_debtor
-from agency.services.directory import create_creditor, create_user
+from agency.services.creditors.onboarding import take_on_creditor
+from agency.services.directory import create_user
 
 PASSWORD = "correct horse battery"
 _serial = itertools.count(1)
@@ -21,9 +22,12 @@ _serial = itertools.count(1)
 
 @pytest.fixture
 def make_creditor(session, scope):
-    def make(code: str | None = None, *, country: str = "SN", currency: str = "XOF", **terms):
-        return create_creditor(session, code=code or f"CR{next(_serial)}", name=f"Creditor {code}",
-                               country=country, currency=currency, **terms)
+    def make(code: str | None = None, *, country: str = "SN", currency: str = "XOF",
+             playbook: str | None = None, terms: dict | None = None, **identity):
+        creditor, _ = take_on_creditor(session, code=code or f"CR{next(_serial)}",
+                                       name=f"Creditor {code}", country=country, currency=currency,
+                                       playbook=playbook, terms=terms, **identity)
+        return creditor
     return make
 
 

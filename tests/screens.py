@@ -38,12 +38,17 @@ NOT_SHOWN = {
     "agency.domain.retention.JURISDICTIONS", "agency.domain.retention.OHADA_COUNTRIES",
     "agency.models.audit.AUDIT_REDACTABLE", "agency.services.privacy.export.EXPORT_FORMATS",
     "agency.services.privacy.redaction.PERSONAL_KEYS",  # column names the purge redacts
+    # a contract's field names and file keys, read from files and forms, never shown as codes
+    "agency.domain.contract.identity.EDITABLE_FIELDS", "agency.domain.contract.identity.IDENTITY_FIELDS",
+    "agency.domain.contract.mandate.MANDATE_FIELDS", "agency.domain.contract.reading.PLAN_FIELDS",
+    "agency.domain.contract.reading.TERMS_FIELDS", "agency.domain.playbook.parse.BAND_KEYS",
+    "agency.domain.playbook.parse.SEGMENT_RULE_KEYS",
 }
 
 # Codes that are also ordinary French words: on a French page they may be the word itself.
 FRENCH_TOO = frozenset({"admin", "agent", "direction", "email", "sms", "contribution", "cheque",
                         "investigation", "commercial", "active", "impossible", "dispute", "promise",
-                        "phase", "segment", "messages", "export"})
+                        "phase", "segment", "segments", "messages", "export", "en"})
 
 AUDIT_FAMILIES = ("case", "ledger", "call", "message", "promise", "partner", "debtor", "contact",
                   "action", "agent", "portfolio", "playbook")
@@ -118,7 +123,7 @@ class _Page(HTMLParser):
             self.open_form = {"method": (attributes.get("method") or "get").lower(),
                               "action": attributes.get("action"), "token": False}
             self.forms.append(self.open_form)
-        elif tag == "input" and self.open_form is not None and attributes.get("name") == "csrf_token" \
+        elif tag == "input" and self.open_form is not None and (attributes.get("name") or "").endswith("csrf_token") \
                 and attributes.get("type") == "hidden" and attributes.get("value"):
             self.open_form["token"] = True
         if tag not in self.INLINE:

@@ -48,7 +48,7 @@ def open_action(session, case, kind) -> Action:
 
 @pytest.fixture
 def clinic(make_creditor):
-    return make_creditor("CLIN", playbook="clinic-po02", approval_rules={"letters": "direction"})
+    return make_creditor("CLIN", playbook="clinic-po02", terms={"approvals": {"letters": "direction"}})
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ def tick(session):
 @pytest.fixture
 def letters(session, make_creditor, make_case):
     """Two creditors, each with a reminder letter waiting for approval."""
-    mine = make_creditor("MINE", playbook="clinic-po02", approval_rules={"letters": "creditor"})
+    mine = make_creditor("MINE", playbook="clinic-po02", terms={"approvals": {"letters": "creditor"}})
     other = make_creditor("OTHER", playbook="clinic-po02")
     make_case(mine, amounts=(3_000_000,), deposit=date(2026, 1, 5), segment="P")
     make_case(other, amounts=(3_000_000,), deposit=date(2026, 1, 5), segment="P")

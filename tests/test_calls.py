@@ -39,7 +39,7 @@ def test_a_failed_call_gets_a_counter_call_by_the_other_agent_of_the_pair(sessio
 
 
 def test_counter_call_spacing_and_next_working_day(session, pair, assigned_case, make_creditor):
-    spaced = make_creditor("SPACED", automation={"counter_call_spacing_minutes": 30})
+    spaced = make_creditor("SPACED", terms={"counter_call_spacing_minutes": 30})
     case = assigned_case(creditor=spaced)
     (counter,) = call(session, case, pair[0], "no_answer", local(DAKAR, 2026, 3, 4, 20, 0)).follow_ups
     assert counter.due_at == local(DAKAR, 2026, 3, 4, 20, 30)  # the evening opened by the failure

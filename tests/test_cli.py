@@ -15,11 +15,12 @@ def run_json(runner, *args):
 
 def test_creditor_user_token_and_case_show(runner, session, make_case):
     code, doc = run_json(runner, "creditor", "create", "LEND", "--name", "Prêteur", "--country", "BF",
-                         "--currency", "XOF", "--playbook", "bank-amicable-3")
+                         "--currency", "XOF", "--playbook", "clinic-po02")
     assert code == 0 and doc["code"] == "LEND" and doc["timezone"] == "Africa/Ouagadougou"
     code, doc = run_json(runner, "creditor", "create", "LEND", "--name", "x", "--country", "BF",
                          "--currency", "XOF")
-    assert code == 1 and doc["ok"] is False and "already exists" in doc["error"]
+    assert code == 1 and doc["ok"] is False and [e["field"] for e in doc["errors"]] == ["code"]
+    assert "existe déjà" in doc["errors"][0]["message"]
 
     code, doc = run_json(runner, "token", "create", "--creditor", "LEND")
     assert code == 0 and doc["token"].startswith("rcv_")

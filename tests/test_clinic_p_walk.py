@@ -42,7 +42,7 @@ class Clock:
 @pytest.fixture
 def world(session, scope, make_creditor, make_case, make_user):
     ensure_teams(session)
-    clinic = make_creditor("CLIN", playbook="clinic-po02", approval_rules={"letters": "direction"})
+    clinic = make_creditor("CLIN", playbook="clinic-po02", terms={"approvals": {"letters": "direction"}})
     agent = make_user("agent", team="amicable", name="Awa")
     make_user("agent", team="amicable", name="Moussa", pair_with=agent.email)
     direction = make_user("direction", name="Aïssatou")

@@ -29,7 +29,7 @@ def at(day: date, hour: int = 6) -> datetime:
 
 @pytest.fixture
 def clinic(make_creditor):
-    return make_creditor("CLIN", playbook="clinic-po02", approval_rules={"letters": "direction"})
+    return make_creditor("CLIN", playbook="clinic-po02", terms={"approvals": {"letters": "direction"}})
 
 
 def test_tick_cli_prints_counts_and_a_second_run_creates_nothing(runner, clinic, make_case, session):
@@ -178,7 +178,7 @@ def test_case_page_shows_done_waiting_and_next(session, clinic, make_case, make_
 
 
 def test_contract_rule_adds_an_approval_the_playbook_lacks(session, make_creditor, make_case):
-    clinic = make_creditor("CLIN2", playbook="clinic-po02", approval_rules={"calls": "team_lead"})
+    clinic = make_creditor("CLIN2", playbook="clinic-po02", terms={"approvals": {"calls": "team_lead"}})
     make_case(clinic, amounts=(100_000,), deposit=date(2026, 1, 5), segment="P")
     counts = tick(session, at(date(2026, 3, 2)))
     call = session.scalars(select(Action).where(Action.kind == "call")).one()

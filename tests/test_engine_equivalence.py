@@ -67,7 +67,7 @@ class World:
 def make_world(session, make_creditor, make_debtor, rng, count):
     world = World()
     creditors = {name: make_creditor(f"EQ{i}", country=country, currency=currency, playbook=name,
-                                     payment_term_days=30)
+                                     terms={"payment_term_days": 30})
                  for i, (name, (country, currency)) in enumerate(PLAYBOOKS.items())}
     for n in range(count):
         name = rng.choice(list(PLAYBOOKS))

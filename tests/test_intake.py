@@ -206,7 +206,7 @@ def test_the_clinic_guarantors_get_their_segment(session, scope, make_creditor, 
     source = resources.files("agency.services.demo").joinpath("data", "clinic_guarantors.csv")
     path = tmp_path / "garants.csv"
     path.write_bytes(source.read_bytes())
-    creditor = make_creditor("CLINIC", segment_rule=CLINIC_RULE.to_dict())
+    creditor = make_creditor("CLINIC", terms={"segments": CLINIC_RULE.to_dict()})
     doc = run_file(session, creditor, path)
     assert (doc["imported"], doc["cases_created"], doc["rejected"]) == (63, 63, 0)
     expected = {row["garant"]: row["categorie"]
@@ -221,7 +221,7 @@ def test_the_clinic_guarantors_get_their_segment(session, scope, make_creditor, 
 
 def test_a_changed_amount_recomputes_the_segment(session, scope, make_creditor, tmp_path):
     from agency.domain.segments import CLINIC_RULE
-    creditor = make_creditor("SEG", segment_rule=CLINIC_RULE.to_dict())
+    creditor = make_creditor("SEG", terms={"segments": CLINIC_RULE.to_dict()})
     run_file(session, creditor, write(tmp_path, "Garant;Montant\nASCOMA;10 000 000\nAXA;4 999 999\n"))
     segments = dict(session.execute(select(Debtor.name, Case.segment).join(Case)
                                     .where(Case.creditor_id == creditor.id)).all())

@@ -155,6 +155,7 @@ def _busy_demo(app, session, folder) -> dict:
         "debtor_portal.case": [{"token": debtor_token}],
         "partner_links.task": [{"token": t} for t in tokens],
         "backoffice.export_json": [{"debtor_id": clinic_case.debtor_id}],
+        "backoffice.creditor_page": [{"code": code} for code in ("CLINIQUE", "CNSS", "SOBCA")],
         "backoffice.export_pdf": [{"debtor_id": clinic_case.debtor_id}],
         "playbooks": [playbook_of(row) for row in session.scalars(select(PlaybookVersion))],
     }
@@ -173,7 +174,8 @@ def page_urls(app, audience: str, rows: dict) -> list[str]:
             continue
         if audience not in getattr(view, "allowed", ()) or rule.endpoint.endswith("_rejected"):
             continue
-        if rule.endpoint in ("backoffice.playbook_export", "debtor_portal.stop"):
+        if rule.endpoint in ("backoffice.playbook_export", "debtor_portal.stop",
+                             "backoffice.creditor_mandate_document"):
             continue  # a file download; the opt-out link is walked on its own below
         if rule.arguments:
             assert rule.endpoint in rows, f"no demo row to open {rule.endpoint} with"

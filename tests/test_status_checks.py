@@ -153,7 +153,7 @@ def test_the_migration_keeps_rows_indexes_and_triggers(tmp_path, backend):
     url = f"sqlite:///{tmp_path / 'c.db'}" if backend == "sqlite" else _fresh_postgres_schema_url("status_checks")
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x", "TESTING": True})
     with app.app_context():
-        upgrade(revision="0006_privacy_access_log")  # the migration before the checks
+        upgrade(revision="0007_creditor_terms_mandate")  # the migration before the checks
         with audit_scope(db.session, Actor.system("test"), T0):
             case_id = _one_row_per_table(db.session)["case_id"]
         db.session.commit()

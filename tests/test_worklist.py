@@ -139,7 +139,7 @@ def test_cover_for_an_absent_partner(session, pair, assigned_case):
 
 
 def test_creditor_policy_narrows_the_window(session, pair, assigned_case, make_creditor):
-    strict = make_creditor("STRICT", automation={"contact_policy": {"default": {
+    strict = make_creditor("STRICT", terms={"contact_hours": {"default": {
         "classic_close": "17:00", "extended_close": "17:00"}, "SN": {"call_open": "09:00"}}})
     case = assigned_case(creditor=strict)
     add_call(session, case, WEDNESDAY - timedelta(days=1))

@@ -64,8 +64,7 @@ def test_the_queue_is_exactly_what_the_rules_allow(session, scope, pair, make_ca
                                                     now, plans, policy_index):
     agent = pair[0]
     with session.begin_nested() as savepoint:
-        settings_ = {"contact_policy": {"default": POLICIES[policy_index]}} if POLICIES[policy_index] else {}
-        creditor = make_creditor(automation=settings_)
+        creditor = make_creditor(terms={"contact_hours": POLICIES[policy_index]})
         policy = ContactPolicy.from_dict(POLICIES[policy_index])
         expected, cases = set(), {}
         for number, (which, due_minutes, attempts) in enumerate(plans):

@@ -1,24 +1,22 @@
-"""Cases: the searchable list, a case's page, the creditors' list."""
+"""Cases: the searchable list and a case's page (the creditors are in ``creditors``)."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
 from agency.access import MANAGERS, STAFF, allow
 from agency.backoffice import bp
-from agency.domain.timezones import now_utc
+from agency.web.contract_labels import verdict_label
 from agency.extensions import db
 from agency.models import Creditor, User
 from agency.models.case import PHASES, STATUSES
-from agency.services.audit import Actor, audit_scope
 from agency.services.calls.assignment import assignable_agents
 from agency.services.case_queries import (CaseFilters, case_balance_shown, claims_page, ledger_page,
                                           search_cases, timeline)
 from agency.services.cases import find_case
-from agency.services.directory import DirectoryError, set_default_debtor_kind
+from agency.services.creditors.contact import creditor_verdict
 from agency.services.display_names import history_names
 from agency.web.history import history_lines
 from agency.web.params import Id, OneOf, Page, Text, query
@@ -32,7 +30,6 @@ CASE_QUERY = dict(q=Text(200), creditor=Text(32), phase=OneOf(PHASES), segment=T
 CASE_PAGES = dict(claims_page=Page(), entries_page=Page(), events_page=Page(), actions_page=Page())
 
 menu_item(10, lambda: _l("Dossiers"), "backoffice.cases", STAFF)
-menu_item(90, lambda: _l("Donneurs d'ordre"), "backoffice.creditors", MANAGERS)
 
 
 @bp.route("/")
@@ -80,11 +77,13 @@ def render_case(found, status: int = 200, args=None, **forms):
     with its errors beside its fields (the panels read ``forms``)."""
     record_reads("case_page", cases=[found])
     pages = args or {}
+    contact = creditor_verdict(db.session, found.creditor)
     return render_template(
         "backoffice/case.html", case=found, balance=case_balance_shown(found),
         claims=claims_page(db.session, found, getattr(pages, "claims_page", 1)),
         entries=ledger_page(db.session, found, getattr(pages, "entries_page", 1)), forms=forms,
-        panels=panels_for(db.session, found, current_user.role)), status
+        panels=panels_for(db.session, found, current_user.role),
+        contact=contact, contact_text=verdict_label(contact)), status
 
 
 @case_panel(100, "backoffice/panels/history.html")
@@ -99,25 +98,3 @@ def page_argument(name: str) -> int:
     return CASE_PAGES[name].read(name, request.args.get(name))
 
 
-@bp.route("/creditors")
-@allow(MANAGERS)
-def creditors():
-    rows = db.session.scalars(select(Creditor).order_by(Creditor.name)).all()
-    return render_template("backoffice/creditors.html", creditors=rows)
-
-
-@bp.route("/creditors/<int:creditor_id>/debtor-kind", methods=["POST"])
-@allow(MANAGERS)
-def creditor_debtor_kind(creditor_id: int):
-    """The kind of the debtors a creditor's files do not describe."""
-    creditor = db.session.get(Creditor, creditor_id) or abort(404)
-    try:
-        with audit_scope(db.session, Actor.of_user(current_user), now_utc()):
-            set_default_debtor_kind(db.session, creditor, request.form.get("kind", ""))
-    except DirectoryError:
-        db.session.rollback()
-        flash(_("Choisissez particulier ou entreprise."), "danger")
-        return redirect(url_for("backoffice.creditors"))
-    db.session.commit()
-    flash(_("Type de débiteur par défaut enregistré."), "success")
-    return redirect(url_for("backoffice.creditors"))

@@ -41,8 +41,13 @@ def operator_command(command: Callable) -> Callable:
             return result
         except (ValueError, CommandError) as exc:
             db.session.rollback()
+            fields = [e.to_dict() for e in getattr(exc, "field_errors", ())]  # per field
             if as_json:
-                click.echo(json.dumps({"ok": False, "error": str(exc)}, ensure_ascii=False))
+                click.echo(json.dumps({"ok": False, "error": str(exc)} | (
+                    {"errors": fields} if fields else {}), ensure_ascii=False))
+            elif fields:
+                for item in fields:
+                    click.echo(f"error: {item['field']}: {item['message']}", err=True)
             else:
                 click.echo(f"error: {exc}", err=True)
             sys.exit(1)

@@ -1,62 +1,18 @@
-"""agency creditor create|two-factor, user create|password|deactivate|signout|reset-2fa,
-token create|revoke."""
+"""agency user create|password|deactivate|signout|reset-2fa, token create|revoke (the
+creditor commands are in agency.cli.creditors)."""
 from __future__ import annotations
 
 import secrets
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import select
 
 from agency.cli._output import CommandError, emit, json_option, operator_command
 from agency.extensions import db
-from agency.models import Creditor, User
+from agency.models import User
 from agency.security import ROLES, TEAMS
 from agency.services import directory
 from agency.services.accounts import users
-
-
-@click.group("creditor")
-def creditor_group() -> None:
-    """Creditors (donneurs d'ordre)."""
-
-
-@creditor_group.command("create")
-@click.argument("code")
-@click.option("--name", required=True)
-@click.option("--country", required=True, help="ISO 3166 code, e.g. SN, MA, FR.")
-@click.option("--currency", required=True, help="ISO 4217 code, e.g. XOF, MAD, EUR.")
-@click.option("--playbook", help="Name of the escalation playbook the creditor runs.")
-@click.option("--default-debtor-kind", type=click.Choice(["person", "company"]), default="person",
-              show_default=True, help="Kind of the debtors its files do not describe.")
-@json_option
-@with_appcontext
-@operator_command
-def create_creditor(code, name, country, currency, playbook, default_debtor_kind, as_json):
-    """Create a creditor."""
-    row = directory.create_creditor(db.session, code=code, name=name, country=country,
-                                    currency=currency, playbook=playbook,
-                                    default_debtor_kind=default_debtor_kind)
-    emit({"ok": True, "id": row.id, "code": row.code, "name": row.name, "country": row.country,
-          "currency": row.currency, "timezone": row.timezone, "playbook": row.playbook_name,
-          "default_debtor_kind": row.default_debtor_kind},
-         as_json, f"created creditor {row.code} ({row.name})")
-
-
-@creditor_group.command("two-factor")
-@click.argument("code")
-@click.option("--require/--no-require", default=True, help="Require a second factor of its users.")
-@json_option
-@with_appcontext
-@operator_command
-def creditor_two_factor(code, require, as_json):
-    """Require (or not) the creditor's users to sign in with a second factor."""
-    row = db.session.scalar(select(Creditor).where(Creditor.code == code.strip().upper()))
-    if row is None:
-        raise CommandError(f"unknown creditor: {code}")
-    row.require_two_factor = require
-    emit({"ok": True, "code": row.code, "require_two_factor": require}, as_json,
-         f"{row.code}: second factor {'required' if require else 'optional'} for its users")
 
 
 @click.group("user")
@@ -182,5 +138,5 @@ def revoke_token(prefix_or_id, as_json):
 
 
 def register(cli: click.Group) -> None:
-    for group in (creditor_group, user_group, token_group):
+    for group in (user_group, token_group):
         cli.add_command(group)

@@ -89,6 +89,35 @@ DISPUTE_RAISER = {"agent": N_("le gestionnaire"), "creditor": N_("le donneur d'o
                   "debtor": N_("le débiteur")}
 PORTFOLIO_SOURCE = {"api": N_("API"), "backoffice": N_("Back-office"), "cli": N_("Ligne de commande"),
                     "portal": N_("Espace donneur d'ordre")}
+# A creditor's contract (agency.domain.contract, agency.services.creditors).
+ONBOARDING_GAP = {"mandate": N_("Mandat manquant"), "playbook": N_("Aucune procédure"),
+                  "segments": N_("Segmentation manquante"), "users": N_("Aucun utilisateur"),
+                  "token": N_("Aucun jeton d'API")}
+JURISDICTION = {"fr": N_("France"), "ohada": N_("OHADA"), "ma": N_("Maroc")}
+LETTER_LANGUAGE = {"fr": N_("Français"), "en": N_("Anglais")}
+COMMISSION_PHASE = {"amicable": N_("Amiable"), "judicial": N_("Judiciaire")}
+CONTRACT_CHANNEL = {"call": N_("Appels"), "sms": N_("SMS"), "email": N_("Emails"),
+                    "letter": N_("Courriers")}
+CREDITOR_DECISION = {
+    "plan_outside_bounds": N_("Un échéancier hors des bornes"),
+    "discount_beyond_limit": N_("Une remise au-delà de la limite"),
+    "legal_action": N_("Une action en justice"),
+    "suspend_service": N_("La suspension de son service au débiteur"),
+}
+AUTOMATION = {
+    "open_investigation": N_("Ouvrir une enquête quand les courriers reviennent et qu'aucun canal ne reste"),
+    "start_procedure": N_("Engager une procédure quand la phase amiable s'achève, pièces en main, au-delà d'un solde minimal"),
+    "accept_plans": N_("Accepter les échéanciers jusqu'à N échéances"),
+}
+SEGMENT_BASIS = {"annual_billed": N_("Montant facturé annuel"), "balance": N_("Solde du dossier")}
+CONTACT_VERDICT = {
+    "mandate_missing": N_("Aucun mandat écrit n'est enregistré pour ce donneur d'ordre, soumis "
+                          "au droit français (CPCE R124-3) : aucun appel, message ni courrier ne "
+                          "part avant son enregistrement."),
+    "mandate_missing_warning": N_("Aucun mandat écrit n'est enregistré pour ce donneur d'ordre : "
+                                  "le contact reste possible hors de France, mais enregistrez-le."),
+    "channel_not_allowed": N_("Ce canal n'est pas autorisé par le contrat du donneur d'ordre."),
+}
 SENDER_JOB = {"messages": N_("le service des messages"), "letters": N_("le service des courriers")}
 APPROVAL_STATE = {"none": N_("Non requise"), "pending": N_("En attente"), "approved": N_("Validée"),
                   "rejected": N_("Refusée")}
@@ -195,6 +224,9 @@ AUDIT_VERB = {
     "user.two_factor_on": N_("Double authentification activée"),
     "user.two_factor_off": N_("Double authentification désactivée"),
     "audit.redacted": N_("Données personnelles retirées de l'historique"),
+    "creditor.changed": N_("Donneur d'ordre modifié"),
+    "creditor.mandate_recorded": N_("Mandat enregistré"),
+    "creditor.terms_changed": N_("Conditions du contrat modifiées"),
     "privacy.exported": N_("Données du débiteur exportées (droit d'accès)"),
     "privacy.purged": N_("Données personnelles effacées (fin de conservation)"),
 }
@@ -212,6 +244,10 @@ LABELS: dict[str, dict[str, str]] = {
     "action_outcome": {**CALL_OUTCOME, **PARTNER_TASK_OUTCOME, **SKIP_REASON, **ACTION_OUTCOME},
     "case_standing": CASE_STANDING, "sender_job": SENDER_JOB, "access_channel": ACCESS_CHANNEL,
     "dispute_raiser": DISPUTE_RAISER, "portfolio_source": PORTFOLIO_SOURCE,
+    "onboarding_gap": ONBOARDING_GAP, "jurisdiction": JURISDICTION, "letter_language": LETTER_LANGUAGE,
+    "commission_phase": COMMISSION_PHASE, "contract_channel": CONTRACT_CHANNEL,
+    "creditor_decision": CREDITOR_DECISION, "automation": AUTOMATION, "segment_basis": SEGMENT_BASIS,
+    "contact_verdict": CONTACT_VERDICT, "approval_subject": {**ACTION_KIND, **CREDITOR_DECISION},
     "phase": PHASE, "case_status": CASE_STATUS, "claim_kind": CLAIM_KIND, "debtor_kind": DEBTOR_KIND,
     "entry_kind": ENTRY_KIND, "action_kind": ACTION_KIND, "action_status": ACTION_STATUS,
     "approval_state": APPROVAL_STATE, "call_outcome": CALL_OUTCOME, "call_reason": CALL_REASON,

@@ -18,6 +18,14 @@ class MoneyError(ValueError):
     """An amount or currency that cannot be read or combined."""
 
 
+class CurrencyMismatch(MoneyError):
+    """An amount written in another currency than the one expected."""
+
+    def __init__(self, found: str, expected: str) -> None:
+        super().__init__(f"amount in {found}, expected {expected}")
+        self.found, self.expected = found, expected
+
+
 @lru_cache(maxsize=None)
 def _known_currencies() -> frozenset[str]:
     return frozenset(list_currencies())
@@ -219,7 +227,7 @@ def parse_amount(text: str, currency: str, locale: str = DEFAULT_LOCALE) -> Mone
     for word, code in _CURRENCY_WORDS_LONGEST_FIRST:
         if upper.endswith(word) or upper.startswith(word):
             if code != currency:
-                raise MoneyError(f"amount in {code}, expected {currency}")
+                raise CurrencyMismatch(code, currency)
             upper = (upper[len(word):] if upper.startswith(word) else upper[: -len(word)]).strip()
             break
     number = _SPACES.sub("", upper).replace("'", "")

@@ -5,7 +5,7 @@ from agency.models.base import Base
 from agency.models.calls import AssignmentRule, CallLog, PartnerTask
 from agency.models.case import Case, CaseSequence, Claim
 from agency.models.commitments import Dispute, InstalmentPlan, PaymentPromise
-from agency.models.creditor import ApiToken, Creditor
+from agency.models.creditor import ApiToken, Creditor, CreditorMandate, CreditorTerms
 from agency.models.debtor import Debtor, DebtorAddress, DebtorEmail, DebtorPhone
 from agency.models.ledger import LedgerEntry
 from agency.models.message import OutboundMessage
@@ -16,7 +16,7 @@ from agency.models.user import AgentPair, LoginThrottle, Partner, RecoveryCode, 
 
 __all__ = [
     "Action", "AgentPair", "ApiToken", "AssignmentRule", "CallLog", "PartnerTask", "AuditEvent", "Base", "Case", "CaseSequence", "Claim",
-    "Creditor", "Debtor", "DebtorAddress", "DebtorEmail", "DebtorPhone", "Dispute",
+    "Creditor", "CreditorMandate", "CreditorTerms", "Debtor", "DebtorAddress", "DebtorEmail", "DebtorPhone", "Dispute",
     "InstalmentPlan", "LedgerEntry", "LoginThrottle", "OutboundMessage", "Partner", "PaymentPromise",
     "PersonalDataAccess", "PrivacyPurge", "RecoveryCode", "Team", "User", "UserSession",
 ]

@@ -50,6 +50,9 @@ class Case(Base):
     intake_key: Mapped[str | None] = mapped_column(String(255))
     # The import that opened the case, if one did (its report links the cases it created).
     portfolio_id: Mapped[int | None] = mapped_column(ForeignKey("portfolio.id"), index=True)
+    # The debtor's annual billed amount as the creditor's last file gave it (in the case's
+    # currency): the basis of an annual_billed segmentation, kept for re-segmenting.
+    annual_billed_minor: Mapped[int | None] = mapped_column(MinorUnits)
 
     creditor: Mapped[Creditor] = relationship()
     debtor: Mapped[Debtor] = relationship()

@@ -20,18 +20,22 @@ class DirectoryError(ValueError):
 
 
 def create_creditor(session: Session, *, code: str, name: str, country: str, currency: str,
-                    playbook: str | None = None, **terms) -> Creditor:
-    """A new creditor; its zone and locale follow from its country."""
+                    timezone: str | None = None, locale: str | None = None,
+                    jurisdiction: str | None = None, address: str | None = None,
+                    language: str = "fr", default_debtor_kind: str = "person") -> Creditor:
+    """A new creditor's identity; its zone and locale follow from its country. Its terms,
+    playbook and mandate are set by ``agency.services.creditors`` (``take_on_creditor``)."""
     code = code.strip().upper()
     if session.scalar(select(Creditor.id).where(Creditor.code == code)):
         raise DirectoryError(f"creditor {code} already exists")
     country = country.strip().upper()
-    zone = terms.pop("timezone", None) or zone_for_country(country)
+    zone = timezone or zone_for_country(country)
     if zone is None:
         raise DirectoryError(f"no single time zone for country {country}; give one")
     creditor = Creditor(code=code, name=name, country=country, currency=check_currency(currency),
-                        timezone=zone, locale=terms.pop("locale", None) or f"fr_{country}",
-                        playbook_name=playbook, created_at=current_scope(session).now, **terms)
+                        timezone=zone, locale=locale or f"fr_{country}", jurisdiction=jurisdiction,
+                        address=address, language=language, default_debtor_kind=default_debtor_kind,
+                        created_at=current_scope(session).now)
     session.add(creditor)
     session.flush()
     return creditor

@@ -30,6 +30,12 @@ def intake_limits() -> IntakeLimits:
     return IntakeLimits.from_config(current_app.config)
 
 
+def mandate_folder() -> str:
+    """Where creditors' signed mandates are kept: MANDATE_FOLDER, else instance/mandates."""
+    return current_app.config.get("MANDATE_FOLDER") or os.path.join(current_app.instance_path,
+                                                                     "mandates")
+
+
 def receive_upload(session: Session, *, creditor: Creditor, upload: FileStorage | None,
                    source: str, sheet: str | None = None, mapping_text: str | None = None,
                    status: str = "queued") -> Portfolio:

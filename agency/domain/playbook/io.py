@@ -27,7 +27,10 @@ def playbook_to_dict(playbook: Playbook) -> dict[str, Any]:
     if playbook.description:
         data["description"] = playbook.description
     data["currency"] = playbook.currency
-    if playbook.segments:
+    if playbook.segment_rule is not None:
+        data["segments"] = {"basis": playbook.segment_rule.basis, "bands": [
+            {"code": b.code, "label": b.label, "min": b.min_minor} for b in playbook.segment_rule.bands]}
+    elif playbook.segments:
         data["segments"] = list(playbook.segments)
     data.update(catch_up=playbook.catch_up, resume=playbook.resume,
                 payment_term_days=playbook.payment_term_days,

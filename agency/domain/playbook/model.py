@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from agency.domain.segments import SegmentRule
+
 UNITS = ("days", "weeks", "months")
 
 # Claim dates a step may count from. Several may be listed: the step then counts
@@ -138,7 +140,12 @@ class Step:
 
 @dataclass(frozen=True, slots=True)
 class Playbook:
-    """A named, versioned procedure; a case keeps the version it runs."""
+    """A named, versioned procedure; a case keeps the version it runs.
+
+    ``segments`` names the segments its steps may be limited to; when written as a rule
+    (``segments: {basis, bands: [{code, min}]}``) the playbook also carries a default
+    ``segment_rule`` and its segments are the bands' codes, highest band first.
+    """
 
     name: str
     version: int
@@ -150,6 +157,9 @@ class Playbook:
     catch_up: str = "skip"
     resume: str = "stay"
     payment_term_days: int = 30
+    # The default segmentation rule a creditor taking the playbook gets unless it sets its
+    # own (its bands are the playbook's segments, in its currency); None when it has none.
+    segment_rule: SegmentRule | None = None
     _by_code: dict[str, Step] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

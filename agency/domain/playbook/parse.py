@@ -15,6 +15,7 @@ from agency.domain.playbook.model import (
 )
 from agency.domain.playbook.reader import MISSING, Reader
 from agency.domain.playbook.rules import check_playbook
+from agency.domain.segments import SegmentRule, SegmentRuleError, parse_rule
 
 PLAYBOOK_KEYS = ("name", "version", "title", "description", "currency", "segments",
                  "catch_up", "resume", "payment_term_days", "steps")
@@ -23,6 +24,8 @@ STEP_KEYS = ("code", "title", "when", "segments", "condition", "needs_approval",
 WHEN_KEYS = ("offset", "unit", "from")
 CONDITION_KEYS = ("overdue_balance_above", "no_payment_since_days", "promise_broken",
                   "plan_broken")
+SEGMENT_RULE_KEYS = ("basis", "bands")
+BAND_KEYS = ("code", "label", "min")
 ACTION_KEYS = ("kind", "template", "label", "assignee_role", "to_phase", "to_team",
                "needs_approval", "approver_role", "condition")
 
@@ -33,13 +36,14 @@ def playbook_from_dict(data: Any) -> Playbook:
     top = reader.mapping(data, "playbook", PLAYBOOK_KEYS)
     if top is None:
         raise PlaybookError(reader.problems)
-    segments = reader.segments(top, "playbook", None)
+    currency = _currency(reader, top)
+    segments, rule = _segments(reader, top, currency)
     fields = dict(
         name=reader.slug(top, "name", "playbook"),
         version=reader.integer(top, "version", "playbook", minimum=1),
         title=reader.text(top, "title", "playbook"),
         description=reader.text(top, "description", "playbook", default="") or "",
-        currency=_currency(reader, top), segments=segments,
+        currency=currency, segments=segments, segment_rule=rule,
         catch_up=reader.choice(top, "catch_up", "playbook", CATCH_UP_POLICIES, default="skip",
                                what="catch-up policy"),
         resume=reader.choice(top, "resume", "playbook", RESUME_POLICIES, default="stay",
@@ -65,6 +69,39 @@ def _currency(reader: Reader, top: dict) -> str | None:
     except MoneyError as exc:
         reader.fail("playbook.currency", str(exc))
         return None
+
+
+def _segments(reader: Reader, top: dict, currency: str | None,
+              ) -> tuple[tuple[str, ...], SegmentRule | None]:
+    """The playbook's segments: a list of names, or a default rule whose bands name them."""
+    value = top.get("segments")
+    if not isinstance(value, dict):
+        return reader.segments(top, "playbook", None), None
+    before = len(reader.problems)
+    data = reader.mapping(value, "playbook.segments", SEGMENT_RULE_KEYS)
+    bands = data.get("bands") if data is not None else None
+    if not isinstance(bands, list) or not bands:
+        reader.fail("playbook.segments.bands", "expected a non-empty list of bands {code, min}")
+        return (), None
+    stored = []
+    for index, band in enumerate(bands):
+        path = f"playbook.segments.bands[{index}]"
+        item = reader.mapping(band, path, BAND_KEYS)
+        if item is None:
+            continue
+        code = reader.text(item, "code", path)
+        minimum = reader.integer(item, "min", path, minimum=0)
+        label = reader.text(item, "label", path, default=None)
+        if code is not None and minimum is not None:
+            stored.append({"code": code, "label": label or code, "min_minor": minimum})
+    if len(reader.problems) > before:
+        return (), None
+    try:
+        rule = parse_rule({"basis": data.get("basis"), "bands": stored, "currency": currency})
+    except SegmentRuleError as exc:
+        reader.fail("playbook.segments", str(exc))
+        return (), None
+    return tuple(band.code for band in rule.bands), rule
 
 
 def _steps(reader: Reader, value: Any, segments: tuple[str, ...]) -> tuple[Step, ...]:

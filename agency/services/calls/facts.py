@@ -11,40 +11,48 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from agency.domain.contact_rules import DEFAULT_POLICY, CallAttempt, ContactHistory, ContactPolicy, policy_for
+from agency.domain.contract import ContactVerdict, ContractTerms
 from agency.models import AgentPair, CallLog, Creditor, DebtorPhone, User
+from agency.services.creditors.contact import ContactBook
+from agency.services.creditors.terms import terms_in_force_many
 
 CALLBACK_SPAN = timedelta(days=2)  # a requested call-back runs to the end of its local day at most
 
 
 class PolicyBook:
-    """One ContactPolicy object per (creditor, country), so CallGate's cache hits."""
+    """What each creditor's terms in force at an instant say of contacting its debtors: one
+    ContactPolicy object per (creditor, country), so CallGate's cache hits; the counter-call
+    spacing; and whether its debtors may be called at all (mandate, channels)."""
 
-    def __init__(self, session: Session) -> None:
-        self._session = session
-        self._settings: dict[int, dict] = {}
+    def __init__(self, session: Session, at: datetime) -> None:
+        self._session, self._at = session, at
+        self._terms: dict[int, ContractTerms] = {}
         self.codes: dict[int, str] = {}
         self._policies: dict[tuple[int, str | None], ContactPolicy] = {}
+        self._contact = ContactBook(session, at)
 
     def load(self, creditor_ids: Iterable[int]) -> None:
-        missing = set(creditor_ids) - set(self._settings)
+        missing = set(creditor_ids) - set(self._terms)
         if missing:
-            rows = self._session.execute(select(Creditor.id, Creditor.code, Creditor.automation)
-                                         .where(Creditor.id.in_(missing)))
-            for creditor_id, code, automation in rows:
-                self._settings[creditor_id] = dict(automation or {})
-                self.codes[creditor_id] = code
+            self._terms.update(terms_in_force_many(self._session, missing, self._at))
+            self.codes.update(self._session.execute(
+                select(Creditor.id, Creditor.code).where(Creditor.id.in_(missing))).all())
+            self._contact.load(missing)
 
-    def settings(self, creditor_id: int) -> dict:
+    def terms(self, creditor_id: int) -> ContractTerms:
         self.load([creditor_id])
-        return self._settings[creditor_id]
+        return self._terms[creditor_id]
 
     def policy(self, creditor_id: int, country: str | None) -> ContactPolicy:
         key = (creditor_id, country)
         found = self._policies.get(key)
         if found is None:
-            found = self._policies[key] = policy_for(self.settings(creditor_id).get("contact_policy"),
-                                                     country)
+            found = self._policies[key] = policy_for(self.terms(creditor_id).contact_hours, country)
         return found
+
+    def call_verdict(self, creditor_id: int) -> ContactVerdict:
+        """May the creditor's debtors be called at all (its mandate, its channels)."""
+        return self._contact.verdict(creditor_id, "call")
 
     def lookback(self) -> timedelta:
         """How far back calls still count under every policy met so far (a day of slack for zones)."""
@@ -53,17 +61,17 @@ class PolicyBook:
         return timedelta(days=days + 1)
 
     def spacing_minutes(self, creditor_id: int) -> int:
-        """Minutes between a failed call and the pair's counter-call (creditor setting, default 120)."""
-        value = self.settings(creditor_id).get("counter_call_spacing_minutes", 120)
-        return max(1, int(value))
+        """Minutes between a failed call and the pair's counter-call (creditor's terms, default 120)."""
+        return max(1, self.terms(creditor_id).counter_call_spacing_minutes)
 
 
-def queue_lookback(session: Session) -> timedelta:
+def queue_lookback(session: Session, at: datetime) -> timedelta:
     """How far back calls count under any creditor's policy for any country (a day of slack for
     zones): the queue's look-back, fixed before its rows are read."""
     days = [DEFAULT_POLICY.attempt_period_days, DEFAULT_POLICY.quiet_days, 7]
-    for (automation,) in session.execute(select(Creditor.automation)):
-        settings = (automation or {}).get("contact_policy")
+    ids = session.scalars(select(Creditor.id)).all()
+    for terms in terms_in_force_many(session, ids, at).values():
+        settings = terms.contact_hours
         for key in settings or ():
             policy = policy_for(settings, None if key == "default" else key)
             days += [policy.attempt_period_days, policy.quiet_days]

@@ -124,7 +124,7 @@ def _new_action(session: Session, case: Case, kind: str, due_at: datetime, assig
 
 def _counter_call(session: Session, case: Case, agent: User, action: Action | None, now: datetime) -> list[Action]:
     """The other agent of the pair calls back later today inside the window, else next working day."""
-    policies = PolicyBook(session)
+    policies = PolicyBook(session, now)
     debtor = case.debtor
     policy = policies.policy(case.creditor_id, debtor.country)
     history = call_facts(session, [debtor.id], now, policies.lookback())[debtor.id].history

@@ -100,7 +100,8 @@ class _Batch:
         """The row as a queue candidate, or None when the rules keep it out now."""
         detail, facts = self.details[row.case_id], self.facts[row.debtor_id]
         policy = self.policies.policy(row.creditor_id, detail.country)
-        if (row.debtor_id not in self.phones.working
+        if (not self.policies.call_verdict(row.creditor_id).allowed
+                or row.debtor_id not in self.phones.working
                 or _colleague_reached_today(facts, self.agent_ids, detail.timezone, self.now)
                 or not gate.allows(detail.timezone, detail.country, policy, facts.history)):
             return None
@@ -130,8 +131,8 @@ def _entries(session: Session, agent: User, now: datetime, first_cases: int | No
     """The queue's entries in order, computed batch by batch."""
     agent_ids = covered_agents(session, agent, now.date())
     queue = QueueRows(session, agent_ids, now, first_cases)
-    policies, gate, seen = PolicyBook(session), CallGate(now), set()
-    lookback = queue_lookback(session)
+    policies, gate, seen = PolicyBook(session, now), CallGate(now), set()
+    lookback = queue_lookback(session, now)
     for groups in _batches(queue, FIRST_BATCH if first_cases else MAX_BATCH):
         rows = [row for group in groups for row in group if row.debtor_id not in seen]
         policies.load({row.creditor_id for row in rows})
@@ -187,7 +188,10 @@ def queue_status(session: Session, case: Case, now: datetime) -> QueueStatus:
     blocked = _case_blocks(case, action, agent_id, now)
     if blocked:
         return QueueStatus(False, blocked, None, action, agent_id, zone)
-    policies = PolicyBook(session)
+    policies = PolicyBook(session, now)
+    mandate = policies.call_verdict(case.creditor_id)
+    if not mandate.allowed:
+        return QueueStatus(False, (mandate.explanation,), None, action, agent_id, zone)
     policy = policies.policy(case.creditor_id, case.debtor.country)
     phones = phone_book(session, [case.debtor_id])
     if case.debtor_id not in phones.working and case.debtor_id not in phones.opted_out:

@@ -18,14 +18,12 @@ from agency.models import Creditor, Partner, Team, User
 from agency.security import new_password
 from agency.services.audit import current_scope
 from agency.services.cases import ClaimInput, open_case
+from agency.services.creditors.mandates import record_mandate
+from agency.services.creditors.onboarding import take_on_creditor
+from agency.services.creditors.terms import terms_in_force
 from agency.services.debtors import AddressInput, DebtorInput, create_debtor
-from agency.services.directory import create_creditor, create_user, ensure_teams
+from agency.services.directory import create_user, ensure_teams
 from agency.services.demo.engine import seed_engine_demo
-
-CLINIC_SEGMENTS = {"basis": "annual_billed", "currency": "XOF", "bands": [
-    {"code": "G", "label": "Gros client", "min_minor": 10_000_000},
-    {"code": "M", "label": "Moyen client", "min_minor": 5_000_000},
-    {"code": "P", "label": "Petit client", "min_minor": 0}]}
 
 STAFF = [  # email, role, team, name, pair_with
     ("admin@recouvra.demo", "admin", None, "Admin Recouvra", None),
@@ -62,7 +60,7 @@ def load_demo(session: Session, password: str | None = None,
               for email, _ in DEMO_LOGINS}
     logins = _staff(session, chosen)
     agents = _amicable_agents(session)
-    creditors = _creditors(session)
+    creditors = _creditors(session, today)
     logins += _creditor_users(session, chosen)
     _partners(session)
     cases = (_clinic_cases(session, creditors["CLINIQUE"], rng, today)
@@ -104,25 +102,49 @@ def _amicable_agents(session: Session):
         Team.code == "amicable", User.role == "agent").order_by(User.id)))
 
 
-def _creditors(session: Session) -> dict[str, Creditor]:
-    clinic = create_creditor(
-        session, code="CLINIQUE", name="Clinique de la Madeleine", country="SN", currency="XOF",
-        playbook="clinic-po02", jurisdiction="ohada", commission_bp=1000,
-        address="Avenue Cheikh Anta Diop, Dakar", segment_rule=CLINIC_SEGMENTS,
-        mandate_reference="MDT-2026-014", mandate_date=date(2026, 1, 15),
-        approval_rules={"letters": "direction"}, payment_term_days=30,
-        default_debtor_kind="company")  # it bills insurers, mutuals and companies
-    fund = create_creditor(
-        session, code="CNSS", name="Caisse nationale de sécurité sociale", country="MA",
-        currency="MAD", playbook="public-fund-monthly", jurisdiction="ma", commission_bp=800,
-        commission_cap_minor=3_000_000, address="649 boulevard Mohammed V, Casablanca",
-        mandate_reference="CNSS-AO-2024-17", mandate_date=date(2024, 6, 1), payment_term_days=30)
-    lender = create_creditor(
-        session, code="SOBCA", name="SO.B.C.A. crédit", country="BF", currency="XOF",
-        playbook="bank-amicable-3", jurisdiction="ohada", commission_bp=1200,
-        address="Avenue Kwame Nkrumah, Ouagadougou", mandate_reference="SOBCA-2025-03",
-        mandate_date=date(2025, 3, 1), payment_term_days=0)
-    return {"CLINIQUE": clinic, "CNSS": fund, "SOBCA": lender}
+# Each demo creditor as the agency took it on: its terms, through the creditors' service,
+# and its written mandate. SO.B.C.A. lends in XOF and runs the bank playbook, whose
+# amounts are MAD: 1 MAD is about 60 F CFA (both tied to the euro); the direction reviews
+# the converted thresholds.
+DEMO_CREDITORS = (
+    dict(code="CLINIQUE", name="Clinique de la Madeleine", country="SN", currency="XOF",
+         playbook="clinic-po02", jurisdiction="ohada", address="Avenue Cheikh Anta Diop, Dakar",
+         terms={"commission_rate": "10 %", "approvals": {"letters": "direction"},
+                "payment_term_days": 30, "automations": {"open_investigation": True}}),
+    dict(code="CNSS", name="Caisse nationale de sécurité sociale", country="MA", currency="MAD",
+         playbook="public-fund-monthly", jurisdiction="ma",
+         address="649 boulevard Mohammed V, Casablanca",
+         terms={"commission_rate": "8 %", "commission_cap": "30 000,00", "payment_term_days": 30,
+                "plan": {"max_instalments": 12, "min_instalment": "5 000", "max_months": 12}}),
+    dict(code="SOBCA", name="SO.B.C.A. crédit", country="BF", currency="XOF",
+         playbook="bank-amicable-3", jurisdiction="ohada", address="Avenue Kwame Nkrumah, Ouagadougou",
+         terms={"commission_rate": "12 %", "payment_term_days": 0, "playbook_rate": "60",
+                "plan": {"max_instalments": 6, "min_instalment": "25 000", "max_months": 6,
+                         "days": [5, 20]}}),
+)
+DEMO_MANDATES = {
+    "CLINIQUE": {"reference": "MDT-2026-014", "signed_on": date(2026, 1, 15),
+                 "basis": "Factures de soins impayées des garants (assureurs, mutuelles, entreprises)",
+                 "fees": "10 % des sommes recouvrées", "remittance_method": "Virement mensuel"},
+    "CNSS": {"reference": "CNSS-AO-2024-17", "signed_on": date(2024, 6, 1),
+             "basis": "Cotisations sociales impayées des employeurs (listes mensuelles)",
+             "fees": "8 % des sommes recouvrées, plafonné à 30 000,00 MAD par dossier",
+             "remittance_method": "Virement sur le compte de recouvrement de la Caisse"},
+    "SOBCA": {"reference": "SOBCA-2025-03", "signed_on": date(2025, 3, 1),
+              "basis": "Effets et échéances de prêts impayés", "fees": "12 % des sommes recouvrées",
+              "remittance_method": "Virement mensuel"},
+}
+
+
+def _creditors(session: Session, today: date) -> dict[str, Creditor]:
+    creditors = {}
+    for spec in DEMO_CREDITORS:
+        creditor, _ = take_on_creditor(session, **spec)
+        mandate = DEMO_MANDATES[creditor.code]
+        record_mandate(session, creditor, mandate | {"signed_on": min(mandate["signed_on"], today)},
+                       folder=None)
+        creditors[creditor.code] = creditor
+    return creditors
 
 
 def _partners(session: Session) -> None:
@@ -137,6 +159,7 @@ def _partners(session: Session) -> None:
 
 def _clinic_cases(session: Session, clinic: Creditor, rng: random.Random, today: date) -> list:
     text = resources.files("agency.services.demo").joinpath("data", "clinic_guarantors.csv").read_text("utf-8")
+    term = terms_in_force(session, clinic.id, today).payment_term_days
     cases = []
     for index, row in enumerate(csv.DictReader(text.splitlines(), delimiter=";"), start=1):
         name, annual, category = row["garant"].strip(), int(row["montant_facture_xof"]), row["categorie"]
@@ -153,7 +176,7 @@ def _clinic_cases(session: Session, clinic: Creditor, rng: random.Random, today:
             claims.append(ClaimInput(
                 reference=f"FAC-{deposit:%y%m}-{index:02d}{number}", amount=Money(amount, "XOF"),
                 kind="invoice", issue_date=deposit - timedelta(days=rng.randint(1, 10)),
-                deposit_date=deposit, due_date=deposit + timedelta(days=clinic.payment_term_days),
+                deposit_date=deposit, due_date=deposit + timedelta(days=term),
                 extra={"annual_billed_xof": annual}))
         cases.append(open_case(session, creditor=clinic, debtor=debtor, external_ref=f"GAR-{index:03d}",
                                claims=claims, segment=category))

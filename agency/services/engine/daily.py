@@ -17,13 +17,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from agency.domain.playbook import ACTION_KINDS, APPROVER_ROLES
 from agency.domain.timezones import UTC, local_date
 from agency.models import Creditor
 from agency.models.playbook import CaseEngine, EnginePass
 from agency.oplog import Operation, operation
 from agency.services.audit import current_scope
 from agency.services.calls.promises import check_promises
+from agency.services.creditors.contact import creditor_verdict
+from agency.services.creditors.terms import terms_in_force
 from agency.services.engine.batch import (
     Batch, batch_zones, load_claims, python_case_ids, route_special_cases, select_due,
     set_due_instants, step_dates,
@@ -37,7 +38,8 @@ from agency.services.engine.sweep import enrol_new_cases, mark_changed_cases
 
 ACTION_HOUR = time(8, 0)  # actions fall due at 08:00 in the debtor's zone
 BATCH_SIZE = 100_000  # a typical day's due cases in one batch: each big table read once
-CREDITOR_COUNTS = ("cases", "held", "errors", "actions_created", "waiting_approval")
+CREDITOR_COUNTS = ("cases", "held", "errors", "actions_created", "waiting_approval",
+                   "blocked_no_mandate")
 
 
 def run_pass(session: Session, *, now: datetime, batch_size: int = BATCH_SIZE) -> dict:
@@ -85,11 +87,17 @@ def _creditors_with_cases(session: Session) -> list[Creditor]:
 def _run_creditor(session: Session, creditor: Creditor, now: datetime, pass_id: str,
                   batch_size: int) -> dict[str, int]:
     today = local_date(now, creditor.timezone)
-    batch = Batch(creditor.id, creditor.timezone, creditor.payment_term_days, today, now, pass_id)
+    terms = terms_in_force(session, creditor.id, today)
+    batch = Batch(creditor.id, creditor.timezone, terms.payment_term_days, today, now, pass_id)
     counts = dict.fromkeys(CREDITOR_COUNTS, 0)
     if not _has_due_cases(session, batch):
         return counts
-    rules = contract_approvals(creditor)
+    if not creditor_verdict(session, creditor).allowed:
+        # No work before the written mandate (CPCE R124-3): its due cases wait, unrecorded,
+        # and the first pass after the mandate is recorded takes them as due that day.
+        counts["blocked_no_mandate"] = _due_count(session, batch)
+        return counts
+    rules = terms.action_approvals()
     prepare_temp_tables(session)
     after = 0
     while ids := select_due(session, batch, after, batch_size):
@@ -108,6 +116,12 @@ def _has_due_cases(session: Session, batch: Batch) -> bool:
     return run(session, """SELECT 1 FROM case_engine WHERE creditor_id = :creditor
                            AND next_step_at <= :today LIMIT 1""",
                creditor=batch.creditor_id, today=batch.today).first() is not None
+
+
+def _due_count(session: Session, batch: Batch) -> int:
+    return run(session, """SELECT count(*) FROM case_engine WHERE creditor_id = :creditor
+                           AND next_step_at <= :today""",
+               creditor=batch.creditor_id, today=batch.today).scalar()
 
 
 def _run_batch(session: Session, batch: Batch, rules: dict[str, str]) -> dict[str, int]:
@@ -134,17 +148,3 @@ def _pass_counts(session: Session, pass_id: str) -> dict[str, int]:
 def due_instant(day: date, zone: str) -> datetime:
     """08:00 on ``day`` in ``zone``, as a UTC instant."""
     return datetime.combine(day, ACTION_HOUR, tzinfo=ZoneInfo(zone)).astimezone(UTC)
-
-
-def contract_approvals(creditor: Creditor) -> dict[str, str]:
-    """Action kind -> approver role, from the creditor's contract (``approval_rules``).
-
-    Keys are action kinds, singular or plural ({"letters": "direction"}); a playbook's
-    own approval wins over the contract's.
-    """
-    rules = {}
-    for key, role in (creditor.approval_rules or {}).items():
-        kind = key if key in ACTION_KINDS else key.removesuffix("s")
-        if kind in ACTION_KINDS and role in APPROVER_ROLES:
-            rules[kind] = role
-    return rules

@@ -11,6 +11,7 @@ from agency.domain.playbook.schedule import evaluate
 from agency.domain.timezones import local_date
 from agency.models import Action, Case
 from agency.models.playbook import CaseEngine, CaseStep
+from agency.services.creditors.terms import terms_in_force
 from agency.services.engine.batch import Batch, load_claims, select_cases
 from agency.services.engine.python_path import load_states
 from agency.services.engine.sql import prepare_temp_tables
@@ -49,7 +50,8 @@ def case_plan(session: Session, case: Case, now: datetime) -> dict:
 
 def _evaluate(session, case, engine, playbook, today, now):
     creditor = case.creditor
-    batch = Batch(creditor.id, creditor.timezone, creditor.payment_term_days, today, now, "plan")
+    term = terms_in_force(session, creditor.id, today).payment_term_days
+    batch = Batch(creditor.id, creditor.timezone, term, today, now, "plan")
     prepare_temp_tables(session)
     select_cases(session, [case.id])
     load_claims(session, batch)

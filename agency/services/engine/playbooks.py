@@ -150,16 +150,25 @@ def adopt_playbook(session: Session, creditor: Creditor, source: str, *,
     converted at ``rate`` (creditor's major units per one of the playbook's), required
     when the playbook has amounts.
     """
+    version, _ = save_playbook(session, playbook_for(session, creditor, source, rate=rate),
+                               note=f"adopted by {creditor.code}")
+    creditor.playbook_name = version.name
+    session.flush()
+    return version
+
+
+def playbook_for(session: Session, creditor: Creditor, source: str, *,
+                 rate: Fraction | None = None) -> Playbook:
+    """The playbook ``source`` as the creditor would run it, without storing anything: the
+    stored or built-in one, or its copy converted to the creditor's currency. Raises
+    KeyError for an unknown name, PlaybookError when a conversion needs a rate."""
     row = find_version(session, source)
     playbook = playbook_of(row) if row is not None else load_builtin(source)
     if playbook.currency != creditor.currency:
         data = _converted(playbook_to_dict(playbook), playbook.currency, creditor.currency, rate)
         data["name"] = f"{source}-{creditor.code.lower()}"[:64]
         playbook = playbook_from_dict(data)
-    version, _ = save_playbook(session, playbook, note=f"adopted by {creditor.code}")
-    creditor.playbook_name = version.name
-    session.flush()
-    return version
+    return playbook
 
 
 def _converted(data: dict, source: str, target: str, rate: Fraction | None) -> dict:
@@ -176,6 +185,10 @@ def _converted(data: dict, source: str, target: str, rate: Fraction | None) -> d
             value = condition["overdue_balance_above"]
             condition["overdue_balance_above"] = (
                 {k: convert(v) for k, v in value.items()} if isinstance(value, dict) else convert(value))
+    segments = data.get("segments")
+    if isinstance(segments, dict):  # the default segmentation rule's band minimums
+        for band in segments["bands"]:
+            band["min"] = convert(band["min"]) if band["min"] else 0
     for step in data["steps"]:
         walk(step.get("condition"))
         for action in step["actions"]:

@@ -48,6 +48,11 @@ def enrol_creditor(session: Session, creditor: Creditor, *, now: datetime, after
             version = adopt_playbook(session, creditor, creditor.playbook_name)
         except (PlaybookError, KeyError):
             return 0  # an unknown playbook name: nothing to run until it is imported
+    return _enrol(session, creditor, version.id, now, after_id, up_to_id)
+
+
+def _enrol(session: Session, creditor: Creditor, version_id: int, now: datetime, after_id: int,
+           up_to_id: int | None) -> int:
     result = run(session, f"""
         INSERT INTO case_engine (case_id, creditor_id, version_id, next_step_at, state,
                                  enrolled_on, updated_at)
@@ -56,10 +61,41 @@ def enrol_creditor(session: Session, creditor: Creditor, *, now: datetime, after
         WHERE c.creditor_id = :creditor AND c.status = 'open' AND c.id > :after
           {'AND c.id <= :upto' if up_to_id is not None else ''}
         ON CONFLICT (case_id) DO NOTHING""",
-        version=version.id, due=now.date() - timedelta(days=1),
+        version=version_id, due=now.date() - timedelta(days=1),
         today=local_date(now, creditor.timezone), now=now, creditor=creditor.id,
         after=after_id, upto=up_to_id)
     return result.rowcount or 0
+
+
+_OPEN_CASES = "SELECT id FROM collection_case WHERE creditor_id = :creditor AND status = 'open'"
+
+
+def reenrol_creditor(session: Session, creditor: Creditor, version_id: int | None, *,
+                     now: datetime) -> dict[int, int | None]:
+    """Put the creditor's open cases on ``version_id`` (None: no playbook, they stop), due at
+    the next pass; the steps already recorded stay. case id -> its previous version id (None
+    when it was not enrolled), for the cases whose version changed."""
+    rows = run(session, """
+        SELECT c.id, ce.version_id FROM collection_case c
+        LEFT JOIN case_engine ce ON ce.case_id = c.id
+        WHERE c.creditor_id = :creditor AND c.status = 'open'""", creditor=creditor.id).all()
+    moved = {case_id: old for case_id, old in rows if old is not None and old != version_id}
+    if version_id is None:
+        run(session, f"""UPDATE case_engine SET state = 'stopped', next_step_at = NULL,
+                         updated_at = :now WHERE case_id IN ({_OPEN_CASES})""",
+            now=now, creditor=creditor.id)
+        return moved
+    if moved:
+        run(session, f"""
+            UPDATE case_engine SET version_id = :version, next_step_at = :due, state = 'active',
+                   current_step = NULL, waiting_step = NULL, last_error = NULL, updated_at = :now
+            WHERE version_id <> :version AND case_id IN ({_OPEN_CASES})""",
+            version=version_id, due=now.date() - timedelta(days=1), now=now,
+            creditor=creditor.id)
+    new = [case_id for case_id, old in rows if old is None]
+    if new:
+        _enrol(session, creditor, version_id, now, min(new) - 1, max(new))
+    return moved | dict.fromkeys(new)
 
 
 def mark_changed_cases(session: Session, *, now: datetime, previous: EnginePass | None,

@@ -24,7 +24,7 @@ from agency.services.intake.cases import RunContext
 from agency.services.intake.chunk import ChunkCounts, plan_chunk, write_chunk
 from agency.services.intake.files import discard_file
 from agency.services.intake.hooks import after_chunk, chunk_case_ids
-from agency.services.intake.segments import rule_of
+from agency.services.creditors.terms import terms_in_force
 
 CHUNK_SIZE = 5000
 FINAL = ("done", "refused")
@@ -74,7 +74,7 @@ def _write_chunks(session: Session, portfolio: Portfolio, table: Table, columns:
                   commit: Commit, chunk_size: int, limits: IntakeLimits) -> None:
     creditor = portfolio.creditor
     ctx = _context(session, portfolio, limits)
-    rule = rule_of(creditor.segment_rule)
+    rule = terms_in_force(session, creditor.id, ctx.today).segment_rule
     intake = IntakeContext(currency=creditor.currency, country=creditor.country,
                            today=ctx.today, locale=creditor.locale or "fr_FR",
                            default_debtor_kind=creditor.default_debtor_kind,

@@ -1,7 +1,7 @@
 """a status or kind column only ever holds a known value: a CHECK per column
 
-Revision ID: 0007_ops_status_checks
-Revises: 0006_privacy_access_log
+Revision ID: 0008_ops_status_checks
+Revises: 0007_creditor_terms_mandate
 Create Date: 2026-11-30 14:00:00
 
 Each CHECK is ``column IN (...)`` with the values of the constant that names them in the
@@ -22,8 +22,8 @@ from alembic import op
 from agency.migrations.sqlite_rebuild import sqlite_rebuild
 
 
-revision = '0007_ops_status_checks'
-down_revision = '0006_privacy_access_log'
+revision = '0008_ops_status_checks'
+down_revision = '0007_creditor_terms_mandate'
 branch_labels = None
 depends_on = None
 
