@@ -190,36 +190,5 @@ def creditor_two_factor(code, require, as_json):
          f"{row.code}: second factor {'required' if require else 'optional'} for its users")
 
 
-@creditor_group.command("two-factor")
-@click.argument("code")
-@click.option("--require/--no-require", default=True, help="Require a second factor of its users.")
-@json_option
-@with_appcontext
-@operator_command
-def creditor_two_factor(code, require, as_json):
-    """Require (or not) the creditor's users to sign in with a second factor."""
-    row = find_creditor(code)
-    row.require_two_factor = require
-    emit({"ok": True, "code": row.code, "require_two_factor": require}, as_json,
-         f"{row.code}: second factor {'required' if require else 'optional'} for its users")
-
-
 def register(cli: click.Group) -> None:
     cli.add_command(creditor_group)
-
-
-@creditor_group.command("two-factor")
-@click.argument("code")
-@click.option("--require/--no-require", default=True, help="Require a second factor of its users.")
-@json_option
-@with_appcontext
-@operator_command
-def creditor_two_factor(code, require, as_json):
-    """Require (or not) the creditor's users to sign in with a second factor."""
-    row = find_creditor(code)
-    row.require_two_factor = require
-    emit({"ok": True, "code": row.code, "require_two_factor": require}, as_json,
-         f"{row.code}: second factor {'required' if require else 'optional'} for its users")
-
-
-

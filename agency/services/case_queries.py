@@ -1,10 +1,10 @@
 """Reading cases for lists and pages, always within the viewer's creditor scope."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import phonenumbers
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from agency.domain.money import Money
@@ -24,30 +24,25 @@ class CaseFilters:
 
 
 @dataclass(frozen=True, slots=True)
-class CasePage:
-    cases: list[Case]
-    balances: dict[int, int]
-    total: int
-    page: int
-    per_page: int
+class CasePage(Page):
+    """A page of cases (``cases``), with each one's balance."""
+
+    balances: dict[int, int] = field(default_factory=dict)
 
     @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+    def cases(self) -> list[Case]:
+        return self.items
 
 
 def search_cases(session: Session, filters: CaseFilters, *, creditor_id: int | None = None,
                  page: int = 1, per_page: int = 50) -> CasePage:
     """A page of cases matching the filters; ``creditor_id`` confines a creditor user."""
-    query = _filtered(select(Case), filters, creditor_id)
-    total = session.scalar(_filtered(select(func.count(Case.id)), filters, creditor_id))
-    page = max(1, page)
-    cases = list(session.scalars(
-        query.options(selectinload(Case.debtor), selectinload(Case.creditor))
-        .order_by(Case.opened_at.desc(), Case.id.desc())
-        .limit(per_page).offset((page - 1) * per_page)))
+    found = page_of(session, _filtered(select(Case), filters, creditor_id)
+                    .options(selectinload(Case.debtor), selectinload(Case.creditor))
+                    .order_by(Case.opened_at.desc(), Case.id.desc()), page, per_page)
     # the balance the ledger trigger keeps on the case: no case's entries are summed here
-    return CasePage(cases, {c.id: c.balance_minor for c in cases}, total or 0, page, per_page)
+    return CasePage(found.items, found.total, found.page, found.per_page,
+                    balances={c.id: c.balance_minor for c in found.items})
 
 
 def _filtered(query: Select, filters: CaseFilters, creditor_id: int | None) -> Select:

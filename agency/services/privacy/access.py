@@ -4,14 +4,15 @@ at the edge of each read (one INSERT statement per read), read by admins."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from agency.models import Case, PersonalDataAccess
 from agency.models.privacy import ACCESS_CHANNELS
+from agency.services.paging import Page, page_of
 from agency.services.audit import current_scope
 
 
@@ -41,16 +42,14 @@ class AccessFilters:
 
 
 @dataclass(frozen=True, slots=True)
-class AccessPage:
-    entries: list[PersonalDataAccess]
-    references: dict[int, str]  # case id -> reference
-    total: int
-    page: int
-    per_page: int
+class AccessPage(Page):
+    """A page of the access log (``entries``), with the references of their cases."""
+
+    references: dict[int, str] = field(default_factory=dict)  # case id -> reference
 
     @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+    def entries(self) -> list[PersonalDataAccess]:
+        return self.items
 
 
 def access_log(session: Session, filters: AccessFilters, *, page: int = 1,
@@ -65,14 +64,12 @@ def access_log(session: Session, filters: AccessFilters, *, page: int = 1,
         query = query.where(PersonalDataAccess.at >= filters.since)
     if filters.until is not None:
         query = query.where(PersonalDataAccess.at < filters.until)
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    page = max(1, page)
-    entries = list(session.scalars(query.order_by(PersonalDataAccess.at.desc(), PersonalDataAccess.id.desc())
-                                   .limit(per_page).offset((page - 1) * per_page)))
-    case_ids = {e.case_id for e in entries if e.case_id is not None}
+    found = page_of(session, query.order_by(PersonalDataAccess.at.desc(), PersonalDataAccess.id.desc()),
+                    page, per_page)
+    case_ids = {e.case_id for e in found.items if e.case_id is not None}
     references = dict(session.execute(select(Case.id, Case.reference).where(Case.id.in_(case_ids))).all()
                       ) if case_ids else {}
-    return AccessPage(entries, references, total or 0, page, per_page)
+    return AccessPage(found.items, found.total, found.page, found.per_page, references=references)
 
 
 def accesses_of_debtor(session: Session, debtor_id: int) -> list[PersonalDataAccess]:
