@@ -69,9 +69,6 @@ def _init_extensions(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)  # Redis down: still limited
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)
-    if app.config.get("PROXY_COUNT"):
-        hops = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def _select_locale() -> str:
@@ -117,17 +114,23 @@ def _register_hooks(app: Flask) -> None:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
-    """SQLite: enforce foreign keys, and let SQLAlchemy drive transactions (savepoints)."""
+    """SQLite: enforce foreign keys, write-ahead log (readers never wait for a writer),
+    wait up to 30 s for the write lock, and let SQLAlchemy drive transactions."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn) -> None:
+    """Every SQLite transaction takes the write lock when it begins (waiting for it up to
+    the busy timeout). A deferred transaction that reads, then writes after another
+    process (the worker, the scheduler) committed, fails at once with "database is
+    locked": SQLite cannot wait there, its snapshot is stale. Web requests, workers and
+    the scheduler of `agency serve` share one SQLite file, so they queue instead."""
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE")

@@ -60,7 +60,6 @@ def from_environment() -> dict:
         "LOGIN_RATE_PER_ADDRESS": os.environ.get("LOGIN_RATE_PER_ADDRESS", "30 per minute;300 per hour"),
         "LOGIN_RATE_PER_ACCOUNT": os.environ.get("LOGIN_RATE_PER_ACCOUNT", "10 per minute;60 per hour"),
         # Reverse proxies in front of the app whose X-Forwarded-For/-Proto headers are trusted.
-        "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "0")),
         "SESSION_COOKIE_SECURE": production,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

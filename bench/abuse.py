@@ -10,8 +10,10 @@ made anew). Then, through the API (``/api/v1/portfolios`` with a token):
    the shared-strings bomb (~750 KB unpacking to 300 MB) and a 10,000-column sheet;
 
 and prints, for each, the seconds until the refusal and the rows written (must be 0), and
-the peak memory of the web and worker processes; then 200 wrong logins, unknown emails
-against a known one (their answers' timings must be within 10%). Ends with one RESULT line;
+the peak memory of the web and worker processes; then 200 wrong passwords in a row on one
+account from one address (the answers: the lock and the address cap refuse them), and the
+time of a first failure for 40 unknown emails against 40 known accounts, from distinct
+addresses (must be within 10%: the answer does not tell which accounts exist). Ends with one RESULT line;
 ``ratio`` is the web process's peak during the hostile files over its peak importing the
 real file (at most about 1: the bombs cost it nothing more than a real file).
 """
@@ -29,6 +31,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from pathlib import Path
@@ -49,6 +52,10 @@ from bench._abuse_files import shared_strings_bomb, sheet_bomb, wide_sheet
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/recouvra_bench_abuse"
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
 KNOWN_EMAIL, KNOWN_PASSWORD = "agent@bench.example", "un-mot-de-passe-solide"
+# Accounts for the timing comparison: each gets one wrong password (below the lock), as
+# distinct unknown emails do, so both sides do the full work of a first failure.
+TIMED = 40
+TIMED_ACCOUNTS = tuple(f"agent{n}@bench.example" for n in range(TIMED))
 LEGIT_ROWS = 10_000
 MB = 1 << 20
 
@@ -106,8 +113,9 @@ def _setup(url: str) -> str:
         db.create_all()
         with audit_scope(db.session, Actor.system("bench"), now_utc()):
             ensure_teams(db.session)
-            create_user(db.session, email=KNOWN_EMAIL, role="agent", team="amicable",
-                        password=KNOWN_PASSWORD)
+            for email in (KNOWN_EMAIL,) + TIMED_ACCOUNTS:
+                create_user(db.session, email=email, role="agent", team="amicable",
+                            password=KNOWN_PASSWORD)
             create_creditor(db.session, code="ABUSE", name="Créancier du bench", country="SN",
                             currency="XOF")
             _, token = create_token(db.session, creditor="ABUSE")
@@ -187,34 +195,59 @@ def _legit_file(path: Path) -> Path:
 # LOGIN HALF: the authentication engineer's branch (Flask-Limiter and the login changes)
 # owns what the login answers; this measures the login route as it is, so that the bench
 # runs end to end. Keep its signature: measure_logins(base, known_email, attempts) -> dict.
-def measure_logins(base: str, known_email: str, attempts: int = 200) -> dict:
-    """``attempts`` wrong logins, half with unknown emails and half with the known one
-    (wrong password), interleaved: their answers (status counts) and median times."""
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    page = opener.open(f"{base}/login", timeout=30).read().decode()
-    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
-        r'name="csrf_token" value="([^"]+)"', page)
-    times: dict[str, list[float]] = {"unknown": [], "known": []}
-    answers: dict[str, int] = {}
-    for n in range(attempts):
-        kind = "unknown" if n % 2 == 0 else "known"
-        email = known_email if kind == "known" else f"personne{n}@inconnu.example"
-        data = urllib.parse.urlencode({"csrf_token": csrf.group(1) if csrf else "",
-                                       "email": email, "password": f"faux-{n}"}).encode()
+class _Browser:
+    """A client with its cookies and the login form's CSRF token; ``address`` is the client
+    address the bench's reverse-proxy header gives (X-Forwarded-For, trusted by the web
+    process as one proxy's)."""
+
+    def __init__(self, base: str, address: str) -> None:
+        self.base, self.address = base, address
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        page = self.opener.open(self._request("/login"), timeout=30).read().decode()
+        self.csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+
+    def _request(self, path: str, data: bytes | None = None) -> urllib.request.Request:
+        return urllib.request.Request(f"{self.base}{path}", data=data, headers={
+            "Referer": f"{self.base}/login", "X-Forwarded-For": self.address})
+
+    def login(self, email: str, password: str) -> tuple[int, float]:
+        data = urllib.parse.urlencode({"csrf_token": self.csrf, "email": email,
+                                       "password": password}).encode()
         started = time.perf_counter()
         try:
-            with opener.open(urllib.request.Request(f"{base}/login", data=data,
-                                                    headers={"Referer": f"{base}/login"}),
-                             timeout=30) as response:
+            with self.opener.open(self._request("/login", data), timeout=30) as response:
                 response.read()
                 code = response.status
         except urllib.error.HTTPError as error:
             code = error.code
-        times[kind].append(time.perf_counter() - started)
+        return code, time.perf_counter() - started
+
+
+def measure_logins(base: str, known_email: str, attempts: int = 200) -> dict:
+    """What an attacker meets: ``attempts`` wrong passwords in a row on one account from one
+    address (the answers, when the first refusal came, and whether the right password then
+    still works); and the timing of a first failure for unknown emails against known ones
+    (distinct emails, from distinct addresses, interleaved, so the caps do not interfere)."""
+    attacker = _Browser(base, "198.51.100.7")
+    answers: dict[str, int] = {}
+    first_refusal = None
+    for n in range(attempts):
+        code, _ = attacker.login(known_email, f"faux-{n}")
         answers[str(code)] = answers.get(str(code), 0) + 1
+        if code == 429 and first_refusal is None:
+            first_refusal = n + 1
+    locked_out = attacker.login(known_email, KNOWN_PASSWORD)[0] != 302
+    times: dict[str, list[float]] = {"unknown": [], "known": []}
+    for n in range(TIMED):
+        for kind, email in (("unknown", f"personne{n}@inconnu.example"), ("known", TIMED_ACCOUNTS[n])):
+            browser = _Browser(base, f"203.0.113.{2 * n + (kind == 'known')}")
+            code, seconds = browser.login(email, f"faux-{n}")
+            assert code == 200, (kind, code)  # a plain "wrong email or password" page
+            times[kind].append(seconds)
     unknown, known = (statistics.median(times[k]) * 1000 for k in ("unknown", "known"))
     return {"unknown_ms": unknown, "known_ms": known, "answers": answers,
+            "first_refusal": first_refusal, "locked_out": locked_out,
             "gap_pct": 100 * abs(known - unknown) / max(min(known, unknown), 1e-9)}
 
 
@@ -239,7 +272,8 @@ def main() -> None:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": REDIS_URL, "SECRET_KEY": "bench",
-           "AGENCY_INSTANCE_PATH": str(folder / "instance"), "AGENCY_ENV": "development"}
+           "AGENCY_INSTANCE_PATH": str(folder / "instance"), "AGENCY_ENV": "development",
+           "PROXY_FIX_X_FOR": "1"}  # as behind one reverse proxy: the client address is its header
     web = _start(_WEB.format(port=port), env, folder / "web.log")
     worker = _start(_WORKER.format(url=REDIS_URL), env, folder / "worker.log")
     try:
@@ -268,9 +302,12 @@ def main() -> None:
           f"importing the real file web {peak_legit['web'] / MB:.0f}, worker "
           f"{peak_legit['worker'] / MB:.0f}; during the hostile files web {peak['web'] / MB:.0f}, "
           f"worker {peak['worker'] / MB:.0f}", flush=True)
-    print(f"logins: unknown emails {logins['unknown_ms']:.1f} ms, known email "
-          f"{logins['known_ms']:.1f} ms (gap {logins['gap_pct']:.0f} %, must be within 10 %), "
-          f"answers {logins['answers']}", flush=True)
+    print(f"logins: 200 wrong passwords on one account from one address: answers "
+          f"{logins['answers']}, first refusal at attempt {logins['first_refusal']}, right "
+          f"password then {'refused (locked)' if logins['locked_out'] else 'ACCEPTED'}; a first "
+          f"failure takes {logins['unknown_ms']:.1f} ms for unknown emails and "
+          f"{logins['known_ms']:.1f} ms for known ones (gap {logins['gap_pct']:.1f} %, must be "
+          f"within 10 %)", flush=True)
     zero = all(h["rows"] == 0 and h["status"] == "refused" for h in hostile.values())
     print("verdict: " + ("every hostile file refused, nothing written" if zero
                          else "A HOSTILE FILE WAS NOT REFUSED OR WROTE ROWS"), flush=True)
@@ -284,7 +321,8 @@ def main() -> None:
         f" worker_legit_peak_mb={peak_legit['worker'] / MB:.0f}"
         f" web_peak_mb={peak['web'] / MB:.0f} worker_peak_mb={peak['worker'] / MB:.0f}"
         f" login_unknown_ms={logins['unknown_ms']:.1f} login_known_ms={logins['known_ms']:.1f}"
-        f" login_gap_pct={logins['gap_pct']:.0f} login_answers={answers}"
+        f" login_gap_pct={logins['gap_pct']:.1f} login_answers={answers}"
+        f" login_first_refusal={logins['first_refusal']} login_locked_out={int(logins['locked_out'])}"
         f" ratio={peak['web'] / peak_legit['web']:.2f}")
 
 

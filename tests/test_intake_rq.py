@@ -27,8 +27,8 @@ def test_a_worker_process_imports_the_portfolio(tmp_path, redis_conn):
         creditor = create_creditor(db.session, code="RQ", name="RQ", country="SN", currency="XOF")
         portfolio = create_portfolio(db.session, creditor=creditor, source="api", filename="lot.csv",
                                      stored_path=str(path), sha256=file_digest(path))
-    db.session.commit()
     portfolio_id, creditor_id = portfolio.id, creditor.id
+    db.session.commit()  # and no read after it: on SQLite a transaction holds the write lock
     job = Queue("low", connection=redis_conn).enqueue(import_portfolio, portfolio_id)
     env = dict(os.environ, DATABASE_URL=TEST_DATABASE_URL, REDIS_URL=TEST_REDIS_URL,
                SECRET_KEY="test-secret", AGENCY_INSTANCE_PATH=str(tmp_path))

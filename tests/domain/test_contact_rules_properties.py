@@ -142,13 +142,16 @@ def probe_points(start: datetime, stop: datetime, zone: str, policy: ContactPoli
     return [p for p in points if start <= p < stop]
 
 
-def window_always_blocked(policy: ContactPolicy, history: ContactHistory) -> bool:
-    """The inconvenient times cover the whole daily window: no call is ever possible."""
-    covered, ranges = policy.call_open, sorted(policy.inconvenient + history.inconvenient, key=lambda r: r.start)
-    for r in ranges:
-        if r.start <= covered < r.end:
-            covered = r.end
-    return covered >= policy.extended_close
+def never_allowed_again(instant: datetime, zone: str, country: str, policy: ContactPolicy,
+                        history: ContactHistory) -> bool:
+    """No instant of the next three weeks may be called, by the oracle: the history's effects
+    (attempts, quiet days, call-backs) end within two weeks, after which every working day
+    is the same, so nothing later can open. (The evening window opens only after an
+    unanswered attempt that day or during a call-back: inconvenient times covering the day
+    window can block a debtor for good.)"""
+    horizon = instant + timedelta(days=21)
+    return not any(oracle_call(point, zone, country, policy, history)
+                   for point in probe_points(instant, horizon, zone, policy, history, []))
 
 
 @settings(max_examples=400, deadline=None)
@@ -163,7 +166,7 @@ def test_call_verdict_matches_the_rules_and_its_next_slot_is_the_first(case, off
         assert now.date() not in holiday_table(country) and now.weekday() not in policy.rest_days
         return
     if verdict.next_allowed_at is None:
-        assert history.opted_out or window_always_blocked(policy, history)
+        assert history.opted_out or never_allowed_again(instant, zone, country, policy, history)
         return
     following = verdict.next_allowed_at
     assert following > instant
