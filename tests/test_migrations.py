@@ -53,3 +53,27 @@ def _index_names(connection):
     else:
         query = "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
     return connection.execute(text(query)).scalars()
+
+
+@pytest.mark.commits
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_building_from_the_models_gives_the_same_triggers(tmp_path, backend):
+    """The benches and `RECOUVRA_TEST_SCHEMA=models` build the schema with create_all():
+    the append-only triggers (a plpgsql body with "%" in it) come with it."""
+    url = (f"sqlite:///{tmp_path / 'm.db'}" if backend == "sqlite"
+           else _fresh_postgres_schema_url("models_check"))
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x", "TESTING": True})
+    with app.app_context():
+        db.create_all()
+        with db.engine.connect() as connection:
+            if backend == "sqlite":
+                names = connection.execute(text(
+                    "SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars().all()
+            else:
+                names = connection.execute(text(
+                    "SELECT tgname FROM pg_trigger JOIN pg_class c ON c.oid = tgrelid "
+                    "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE n.nspname = current_schema() AND NOT tgisinternal")).scalars().all()
+        db.engine.dispose()
+    assert any(name.startswith("ledger_entry_append_only") for name in names)
+    assert any(name.startswith("audit_event_append_only") for name in names)

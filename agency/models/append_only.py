@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from sqlalchemy import Table, event
+from sqlalchemy import DDL, Table, event
 from sqlalchemy.engine import Connection, Engine
 
 _GATE = "recouvra_redaction"
@@ -70,7 +70,7 @@ def keep_append_only(table: Table, redactable: Sequence[str] = ()) -> None:
     def _triggers(target, connection, **kwargs) -> None:
         for statement in append_only_ddl(connection.dialect.name, target.name,
                                          [c.name for c in target.columns], redactable):
-            connection.exec_driver_sql(statement)
+            connection.execute(DDL(statement.replace("%", "%%")))  # "%" is DDL's, then the driver's
 
 
 @contextmanager
